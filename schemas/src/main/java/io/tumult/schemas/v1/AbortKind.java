@@ -1,0 +1,19 @@
+package io.tumult.schemas.v1;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The kinds of abort decision. */
+public enum AbortKind {
+    /** One of the run's autoAbort conditions held. */
+    @JsonProperty("auto-abort")
+    AUTO_ABORT,
+    /** A metric the run depends on stopped arriving: no data is not healthy. */
+    @JsonProperty("no-data")
+    NO_DATA,
+    /** A person or tool asked for it. */
+    @JsonProperty("manual")
+    MANUAL,
+    /** An external alert (Grafana, Alertmanager) fired. */
+    @JsonProperty("alert")
+    ALERT
+}

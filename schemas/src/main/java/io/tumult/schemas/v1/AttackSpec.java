@@ -1,0 +1,22 @@
+package io.tumult.schemas.v1;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * The parameters of one kind of fault. The {@code kind} property selects the variant; a switch over the
+ * permitted records is exhaustive in every service. Adding a kind: a record here, an entry in
+ * {@code @JsonSubTypes} and {@code permits}, its branch in {@code experiment.schema.json}, a fixture, and one
+ * attack class in the executor.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = NetworkLoss.class, name = NetworkLoss.KIND),
+        @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND) })
+public sealed interface AttackSpec permits NetworkLoss, PodKill {
+
+    /** Wire name of the kind, also the JSON discriminator. */
+    @JsonIgnore
+    String kind();
+}

@@ -1,0 +1,36 @@
+package io.tumult.schemas.v1;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One event of the v1 contract: its CloudEvents {@code type}, its topic, its Java record and its JSON Schema.
+ *
+ * @param ceType CloudEvents {@code type} attribute ({@code ce_type} header in Kafka binary mode)
+ * @param topic Kafka topic the event travels on
+ * @param javaType the record the JSON body maps to
+ * @param schema file name of the JSON Schema under {@code io/tumult/schemas/v1/}
+ */
+public record EventType<T>(String ceType, String topic, Class<T> javaType, String schema) {
+
+    public static final EventType<RunStarted> RUN_STARTED = new EventType<>(
+            "io.tumult.run.started.v1", Topics.RUN_START, RunStarted.class, "run-started.schema.json");
+    public static final EventType<RunAborted> RUN_ABORTED = new EventType<>(
+            "io.tumult.run.aborted.v1", Topics.RUN_ABORT, RunAborted.class, "run-aborted.schema.json");
+    public static final EventType<RunStatus> RUN_STATUS = new EventType<>(
+            "io.tumult.run.status.v1", Topics.RUN_STATUS, RunStatus.class, "run-status.schema.json");
+    public static final EventType<MetricSample> METRIC_SAMPLE = new EventType<>(
+            "io.tumult.metric.sampled.v1", Topics.METRICS, MetricSample.class, "metric-sample.schema.json");
+    public static final EventType<GuardianHeartbeat> GUARDIAN_HEARTBEAT = new EventType<>(
+            "io.tumult.guardian.heartbeat.v1", Topics.GUARDIAN_HEARTBEAT, GuardianHeartbeat.class,
+            "guardian-heartbeat.schema.json");
+
+    /** Every event that travels on Kafka. */
+    public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
+            GUARDIAN_HEARTBEAT);
+
+    /** The event type with this CloudEvents {@code type}, if it is part of v1. */
+    public static Optional<EventType<?>> byCeType(String ceType) {
+        return ALL.stream().filter(t -> t.ceType().equals(ceType)).findFirst();
+    }
+}

@@ -1,0 +1,39 @@
+package io.tumult.schemas.v1;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What an experiment breaks, how, for how long, and when it must stop.
+ *
+ * @param hypothesis the steady state the experiment expects to hold, in words
+ * @param target what the attack acts on
+ * @param attack the fault to inject
+ * @param duration how long the fault stays; it is reverted at this deadline whatever else happens
+ * @param blastRadius caps on how much the run may touch; null means the global policy alone
+ * @param steadyState conditions expected to hold before and during the run (recorded, not yet enforced)
+ * @param autoAbort conditions that abort the run as soon as any of them holds
+ * @param schedule when the experiment fires on its own; null means on demand only
+ */
+public record ExperimentSpec(
+        String hypothesis,
+        Target target,
+        AttackSpec attack,
+        Duration duration,
+        BlastRadius blastRadius,
+        List<Condition> steadyState,
+        List<Condition> autoAbort,
+        Schedule schedule) {
+
+    public ExperimentSpec {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(attack, "attack");
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("duration must be positive: " + duration);
+        }
+        steadyState = steadyState == null ? List.of() : List.copyOf(steadyState);
+        autoAbort = autoAbort == null ? List.of() : List.copyOf(autoAbort);
+    }
+}

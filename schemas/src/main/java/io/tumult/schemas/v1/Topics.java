@@ -1,0 +1,29 @@
+package io.tumult.schemas.v1;
+
+/**
+ * Kafka topic names of the v1 contract. Every service and the local stack take them from here.
+ * The README's topic table documents the key and retention of each.
+ */
+public final class Topics {
+
+    /** {@link RunStarted}, keyed by run id. Scheduler to executors and guardian. */
+    public static final String RUN_START = "tumult.runs.start";
+
+    /** {@link RunAborted}, keyed by run id or {@code *} for halt-all. Compacted and deleted. */
+    public static final String RUN_ABORT = "tumult.runs.abort";
+
+    /** {@link RunStatus}, keyed by run id. Executors to scheduler and guardian. */
+    public static final String RUN_STATUS = "tumult.runs.status";
+
+    /** {@link MetricSample}, keyed by run id or series name. Short retention. */
+    public static final String METRICS = "tumult.metrics";
+
+    /** {@link GuardianHeartbeat}, keyed by guardian id. Compacted. */
+    public static final String GUARDIAN_HEARTBEAT = "tumult.guardian.heartbeat";
+
+    /** Records a consumer could not process, with the reason in {@code dead-letter-*} headers. */
+    public static final String DEAD_LETTER = "tumult.dlq";
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,106 @@
+package io.tumult.schemas.v1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.tumult.schemas.json.InvalidDocumentException;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.json.Violation;
+
+/** Bad documents are refused with errors that name the offending field. */
+class InvalidDocumentsTest {
+
+    private static final String VALID = """
+            apiVersion: tumult.io/v1
+            kind: Experiment
+            metadata: { name: checkout-partition }
+            spec:
+              target: { kind: network-namespace, name: checkout-db }
+              attack: { kind: network-loss, percent: 100 }
+              duration: 60s
+              autoAbort: [ { metric: http_error_rate, op: ">", threshold: 0.05, window: 5s } ]
+            """;
+
+    @Test
+    void shouldAcceptTheValidBaseline() {
+        // When
+        Experiment experiment = TumultJson.decodeExperiment(VALID);
+
+        // Then
+        assertThat(experiment.spec().attack()).isEqualTo(new NetworkLoss(100));
+        assertThat(experiment.spec().autoAbort().get(0).aggregate()).isEqualTo(Aggregation.AVG);
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "duration: 60s            | duration: 60 seconds         | $.spec.duration",
+            "duration: 60s            | hypothesis: none             | $.spec.duration",
+            "percent: 100             | percent: 150                 | $.spec.attack.percent",
+            "kind: network-loss       | kind: network-melt           | $.spec.attack.kind",
+            "name: checkout-db        | nmae: checkout-db            | $.spec.target.name",
+            "name: checkout-partition | name: Checkout_Partition     | $.metadata.name",
+            "op: \">\"                 | op: \"~\"                     | $.spec.autoAbort[0].op",
+            "window: 5s               | window: 0s                   | $.spec.autoAbort[0].window",
+            "percent: 100             | percent: 100, jitter: 5      | $.spec.attack.jitter" })
+    void shouldNameTheOffendingField(String from, String to, String path) {
+        // Given
+        String bad = VALID.replace(from, to);
+        assertThat(bad).isNotEqualTo(VALID);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class, () -> TumultJson.decodeExperiment(bad));
+
+        // Then
+        assertThat(e).isNotNull();
+        assertThat(e.violations()).extracting(Violation::path).contains(path);
+        assertThat(e.getMessage()).contains(path);
+    }
+
+    @Test
+    void shouldReportWhereADocumentIsNotWellFormed() {
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decodeExperiment("spec: { target: [ unclosed"));
+
+        // Then
+        assertThat(e.violations()).singleElement().satisfies(v -> {
+            assertThat(v.path()).isEqualTo("$");
+            assertThat(v.message()).contains("not well-formed").contains("line");
+        });
+    }
+
+    @Test
+    void shouldRefuseAnEventMissingARequiredField() {
+        // Given
+        byte[] json = """
+                {"runId":"not-a-uuid","source":"guardian/g","issuedAt":"2026-11-23T09:00:00Z"}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.RUN_ABORTED, json));
+
+        // Then
+        assertThat(e.violations()).extracting(Violation::path).contains("$.reason", "$.runId");
+    }
+
+    @Test
+    void shouldTolerateUnknownFieldsInEventsSoV1CanGrow() {
+        // Given
+        byte[] json = """
+                {"name":"http_error_rate","value":0.2,"at":"2026-11-23T09:00:00Z","addedLater":true}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        MetricSample sample = TumultJson.decode(EventType.METRIC_SAMPLE, json);
+
+        // Then
+        assertThat(sample.value()).isEqualTo(0.2);
+    }
+}
