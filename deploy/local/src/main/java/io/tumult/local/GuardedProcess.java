@@ -1,0 +1,99 @@
+package io.tumult.local;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A long-running child that cannot outlive this JVM. It runs behind a small shell guard that holds a pipe from us
+ * on its stdin: when the pipe closes (our {@link #close()}, a normal exit, or {@code kill -9} of this JVM), the
+ * guard sends the child SIGTERM, so it shuts down gracefully, and waits for it.
+ */
+public final class GuardedProcess implements AutoCloseable {
+
+    private static final String GUARD = "\"$@\" & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child";
+
+    private final String name;
+    private final Process guard;
+    private final OutputStream lifeline;
+    private final Path log;
+    private final Duration stopTimeout;
+
+    private GuardedProcess(String name, Process guard, Path log, Duration stopTimeout) {
+        this.name = name;
+        this.guard = guard;
+        this.lifeline = guard.getOutputStream();
+        this.log = log;
+        this.stopTimeout = stopTimeout;
+    }
+
+    /** Starts {@code command} with its output (stdout and stderr) appended to {@code log}. */
+    public static GuardedProcess start(String name, List<String> command, Path log, Duration stopTimeout)
+            throws IOException {
+        var guarded = new ArrayList<>(List.of("sh", "-c", GUARD, "tumult-guard"));
+        guarded.addAll(command);
+        Process guard = new ProcessBuilder(guarded)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new GuardedProcess(name, guard, log, stopTimeout);
+    }
+
+    public boolean isAlive() {
+        return guard.isAlive();
+    }
+
+    /** What the process printed so far. */
+    public String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The last {@code lines} lines the process printed, for error messages. */
+    public String logTail(int lines) {
+        String[] all = log().split("\n");
+        return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
+    }
+
+    /** The guard and the child, for tests that check nothing is left running. */
+    public List<ProcessHandle> processes() {
+        var all = new ArrayList<ProcessHandle>();
+        all.add(guard.toHandle());
+        guard.descendants().forEach(all::add);
+        return all;
+    }
+
+    /** Stops the child gracefully, forcibly once the stop timeout has passed. */
+    @Override
+    public void close() {
+        List<ProcessHandle> tree = processes();
+        try {
+            lifeline.close();
+        } catch (IOException ignored) {
+            // the guard is gone already
+        }
+        try {
+            if (!guard.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                System.err.println(name + " did not stop within " + stopTimeout + "; killing it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + guard.pid() + ")";
+    }
+}

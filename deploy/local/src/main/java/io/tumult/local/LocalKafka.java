@@ -1,0 +1,172 @@
+package io.tumult.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import io.tumult.schemas.v1.Topics;
+
+/**
+ * A real Apache Kafka 4.4 broker (KRaft, broker and controller in one) in its own JVM, listening only on 127.0.0.1
+ * free ports, with Tumult's topics created. Its jars come from the {@code tumult-local-kafka-runtime} artifact.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Tumult's topics with their partitions and configs; retention as documented in the README. */
+    public static final List<NewTopic> TOPICS = List.of(
+            new NewTopic(Topics.RUN_START, 3, (short) 1),
+            new NewTopic(Topics.RUN_ABORT, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete")),
+            new NewTopic(Topics.RUN_STATUS, 3, (short) 1),
+            new NewTopic(Topics.METRICS, 3, (short) 1).configs(Map.of("retention.ms", "3600000")),
+            new NewTopic(Topics.GUARDIAN_HEARTBEAT, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+            new NewTopic(Topics.DEAD_LETTER, 1, (short) 1));
+
+    private final Path dir;
+    private final GuardedProcess broker;
+    private final String bootstrapServers;
+
+    private LocalKafka(Path dir, GuardedProcess broker, String bootstrapServers) {
+        this.dir = dir;
+        this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Formats storage, starts the broker, waits until it serves requests and creates the topics. */
+    public static LocalKafka start() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("tumult-kafka-");
+        int port = FreePort.pick();
+        int controllerPort = FreePort.pick();
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=3",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "") + "\n");
+
+        Path log = dir.resolve("broker.log");
+        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", brokerClasspath());
+        var format = new java.util.ArrayList<>(java);
+        format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", clusterId(), "-c",
+                config.toString()));
+        ProcessRunner.run(format.toArray(String[]::new)).orThrow();
+
+        var serve = new java.util.ArrayList<>(java);
+        serve.addAll(List.of("kafka.Kafka", config.toString()));
+        GuardedProcess broker = GuardedProcess.start("kafka broker", serve, log, Duration.ofSeconds(15));
+        var kafka = new LocalKafka(dir, broker, "127.0.0.1:" + port);
+        try {
+            kafka.awaitReadyAndCreateTopics();
+            return kafka;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The broker's guard and JVM, for tests that check nothing is left running. */
+    public List<ProcessHandle> processes() {
+        return broker.processes();
+    }
+
+    private void awaitReadyAndCreateTopics() throws IOException, InterruptedException {
+        var props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                if (!broker.isAlive()) {
+                    throw new IllegalStateException("Kafka broker exited during start-up:\n" + broker.logTail(40));
+                }
+                try {
+                    admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                    break;
+                } catch (ExecutionException | TimeoutException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka broker not ready within " + READY_TIMEOUT + ":\n"
+                                + broker.logTail(40));
+                    }
+                }
+            }
+            try {
+                admin.createTopics(TOPICS).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create Tumult's topics: " + e.getCause().getMessage(), e);
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("creating Tumult's topics timed out", e);
+            }
+        }
+    }
+
+    private static String brokerClasspath() throws IOException {
+        try (InputStream in = LocalKafka.class.getResourceAsStream("/io/tumult/local/kafka-runtime.classpath")) {
+            if (in == null) {
+                throw new IllegalStateException("kafka-runtime.classpath is missing: build deploy/local/kafka-runtime");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    /** A KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid}. */
+    private static String clusterId() {
+        UUID uuid = UUID.randomUUID();
+        var bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Stops the broker and deletes its data. */
+    @Override
+    public void close() {
+        broker.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}
