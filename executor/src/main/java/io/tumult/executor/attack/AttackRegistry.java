@@ -1,0 +1,41 @@
+package io.tumult.executor.attack;
+
+import static java.util.stream.Collectors.toUnmodifiableMap;
+
+import java.util.Map;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import io.quarkus.runtime.Startup;
+import io.tumult.schemas.v1.AttackSpec;
+
+/** Every attack bean by the spec it carries out; built at start-up so a duplicate kind fails the boot. */
+@Startup
+@ApplicationScoped
+public class AttackRegistry {
+
+    private final Map<Class<?>, Attack<?>> bySpecType;
+
+    AttackRegistry(Instance<Attack<?>> attacks) {
+        // toUnmodifiableMap throws on duplicate keys: two attacks for one kind is a bug
+        this.bySpecType = attacks.stream().collect(toUnmodifiableMap(Attack::specType, Function.identity()));
+    }
+
+    /** The attack for {@code spec}; throws UNSUPPORTED_KIND when none is registered. */
+    @SuppressWarnings("unchecked")
+    public <S extends AttackSpec> Attack<S> attackFor(S spec) {
+        var attack = (Attack<S>) bySpecType.get(spec.getClass());
+        if (attack == null) {
+            throw new AttackException(AttackException.Reason.UNSUPPORTED_KIND,
+                    "this executor has no attack for kind " + spec.kind());
+        }
+        return attack;
+    }
+
+    /** Whether a kind is supported, for the registry test. */
+    public boolean supports(Class<? extends AttackSpec> specType) {
+        return bySpecType.containsKey(specType);
+    }
+}

@@ -1,0 +1,95 @@
+package io.tumult.executor.attack.host;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.Target;
+
+/**
+ * Drops a share of the packets entering and leaving a network namespace with an nftables table owned by the run
+ * ({@code inet tumult_<run>}), at a priority ahead of the namespace's own filters. Reverting deletes the table,
+ * so nothing of the namespace's own rules is ever changed. This kernel family has no netem everywhere; nftables is.
+ */
+@ApplicationScoped
+public class NetworkLossAttack implements Attack<NetworkLoss> {
+
+    static final String FAMILY = "inet";
+
+    private final ExecutorConfig config;
+
+    NetworkLossAttack(ExecutorConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Class<NetworkLoss> specType() {
+        return NetworkLoss.class;
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(Target target) {
+        if (!(target instanceof NetworkNamespaceTarget ns)) {
+            throw new AttackException(Reason.UNSUPPORTED_KIND,
+                    "network-loss acts on network-namespace targets, not " + target.kind());
+        }
+        return NetworkNamespaces.resolve(ns);
+    }
+
+    @Override
+    public Injection inject(UUID runId, NetworkLoss spec, ResolvedTarget target) {
+        String table = tableFor(runId);
+        var injection = new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table));
+        String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
+        // delete-then-add in one transaction: re-injecting replaces the table instead of failing or stacking
+        String ruleset = String.join("\n",
+                "table " + FAMILY + " " + table + " {}",
+                "delete table " + FAMILY + " " + table,
+                "table " + FAMILY + " " + table + " {",
+                "  chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
+                "  chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }",
+                "}", "");
+        var out = nft(target.name(), ruleset, "-f", "-");
+        if (out.exitCode() != 0) {
+            recover(injection);
+            throw new AttackException(Reason.INTERNAL, "nft refused the loss table in " + target.name() + ": "
+                    + out.stderr().strip());
+        }
+        return injection;
+    }
+
+    @Override
+    public void recover(Injection injection) {
+        String namespace = injection.handle().get("namespace");
+        String table = injection.handle().get("table");
+        if (!NetworkNamespaces.NETNS_DIR.resolve(namespace).toFile().exists()) {
+            return; // the namespace is gone, and every rule with it
+        }
+        var out = nft(namespace, null, "delete", "table", FAMILY, table);
+        if (out.exitCode() != 0 && !out.stderr().contains("No such file or directory")) {
+            throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + namespace + ": "
+                    + out.stderr().strip());
+        }
+    }
+
+    /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */
+    static String tableFor(UUID runId) {
+        return "tumult_" + runId.toString().replace("-", "");
+    }
+
+    private HostCommand.Output nft(String namespace, String stdin, String... args) {
+        var command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace, "nft"));
+        command.addAll(List.of(args));
+        return HostCommand.run(config.commandTimeout(), stdin, command);
+    }
+}

@@ -1,0 +1,27 @@
+package io.tumult.executor.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Configuration of the executor, under {@code tumult.executor}. */
+@ConfigMapping(prefix = "tumult.executor")
+public interface ExecutorConfig {
+
+    /** This instance's id, carried in every run status it publishes and in its abort consumer group. */
+    @WithDefault("executor-${quarkus.uuid}")
+    String id();
+
+    /** How many run ids (started or aborted) are remembered to refuse duplicates and late starts. */
+    @WithDefault("100000")
+    int rememberedRuns();
+
+    /** Longest a single inject or revert command may take before it counts as failed. */
+    @WithDefault("10s")
+    Duration commandTimeout();
+
+    /** How long shutdown waits for the statuses of the runs it reverts to reach Kafka. */
+    @WithDefault("5s")
+    Duration shutdownPublishTimeout();
+}

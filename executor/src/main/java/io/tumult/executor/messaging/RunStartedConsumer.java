@@ -1,0 +1,36 @@
+package io.tumult.executor.messaging;
+
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.tumult.executor.run.RunEngine;
+import io.tumult.schemas.json.InvalidDocumentException;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.RunStarted;
+
+/** Run-starts from the scheduler. An invalid record is nacked, so it goes to the dead-letter topic. */
+@ApplicationScoped
+public class RunStartedConsumer {
+
+    private final RunEngine engine;
+
+    RunStartedConsumer(RunEngine engine) {
+        this.engine = engine;
+    }
+
+    @Incoming("run-start")
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        RunStarted start;
+        try {
+            start = TumultJson.decode(EventType.RUN_STARTED, message.getPayload());
+        } catch (InvalidDocumentException e) {
+            return message.nack(e);
+        }
+        return Acks.after(message, engine.start(start));
+    }
+}

@@ -1,0 +1,305 @@
+package io.tumult.executor.run;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.AttackSpec;
+import io.tumult.schemas.v1.BlastRadius;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+
+/**
+ * Carries out runs and keeps the safety invariants: refuse before acting when anything is off, inject once per run
+ * id, revert at the hard deadline or at the first abort (whichever comes first, exactly once), remember aborts that
+ * arrive before their start. See DESIGN.md beside the attack package.
+ */
+@ApplicationScoped
+public class RunEngine {
+
+    private static final Logger LOG = Logger.getLogger(RunEngine.class);
+    private static final int REVERT_ATTEMPTS = 3;
+
+    private final AttackRegistry attacks;
+    private final ExecutorConfig config;
+    private final RunStatusSink sink;
+    private final Clock clock = Clock.systemUTC();
+
+    private final Map<UUID, ActiveRun> active = new ConcurrentHashMap<>();
+    private final Set<UUID> seen;
+    private final Map<UUID, RunAborted> abortedBeforeStart;
+    private volatile Instant haltedAt = Instant.MIN;
+
+    /** Injections and reverts; a revert never queues behind another run's slow injection. */
+    private final ExecutorService work = Executors.newCachedThreadPool(named("tumult-attack-"));
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(named("tumult-deadline-"));
+
+    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink) {
+        this.attacks = attacks;
+        this.config = config;
+        this.sink = sink;
+        this.seen = Collections.synchronizedSet(Collections.newSetFromMap(lru(config.rememberedRuns())));
+        this.abortedBeforeStart = Collections.synchronizedMap(lru(config.rememberedRuns()));
+    }
+
+    /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
+    public CompletionStage<Void> start(RunStarted start) {
+        if (!seen.add(start.runId())) {
+            LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
+            return CompletableFuture.completedFuture(null);
+        }
+        String refusal = refusalFor(start);
+        if (refusal != null) {
+            return publish(start, RunPhase.REFUSED, refusal, List.of(), null);
+        }
+        return CompletableFuture.supplyAsync(() -> carryOut(start), work).thenCompose(stage -> stage);
+    }
+
+    /** Handles an abort; completes when the affected runs are reverted and that is published. */
+    public CompletionStage<Void> abort(RunAborted abort) {
+        if (abort.haltsAll()) {
+            synchronized (this) {
+                haltedAt = abort.issuedAt().isAfter(haltedAt) ? abort.issuedAt() : haltedAt;
+            }
+            return CompletableFuture.allOf(active.values().stream()
+                    .map(run -> end(run, RunPhase.ABORTED, abort).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new));
+        }
+        UUID runId = UUID.fromString(abort.runId());
+        ActiveRun run = active.get(runId);
+        if (run == null) {
+            abortedBeforeStart.put(runId, abort); // a late start will be refused
+            return CompletableFuture.completedFuture(null);
+        }
+        return end(run, RunPhase.ABORTED, abort);
+    }
+
+    /** The runs with faults in place or being injected right now. */
+    public Set<UUID> activeRuns() {
+        return Set.copyOf(active.keySet());
+    }
+
+    private String refusalFor(RunStarted start) {
+        RunAborted early = abortedBeforeStart.get(start.runId());
+        if (early != null) {
+            return "aborted by " + early.source() + " before it started: " + early.reason().message();
+        }
+        if (!start.issuedAt().isAfter(haltedAt)) {
+            return "all runs were halted at " + haltedAt + ", after this run was issued";
+        }
+        if (!clock.instant().isBefore(start.deadline())) {
+            return "stale start: its deadline " + start.deadline() + " has passed";
+        }
+        return null;
+    }
+
+    private CompletionStage<Void> carryOut(RunStarted start) {
+        AttackSpec spec = start.spec().attack();
+        Attack<AttackSpec> attack;
+        List<ResolvedTarget> targets;
+        try {
+            attack = attacks.attackFor(spec);
+            targets = attack.resolve(start.spec().target());
+            checkBlastRadius(start.spec().blastRadius(), targets, attack.candidates(start.spec().target(), targets));
+        } catch (AttackException e) {
+            return publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null);
+        }
+
+        var run = new ActiveRun(start, attack, targets);
+        active.put(start.runId(), run);
+        try {
+            for (ResolvedTarget target : targets) {
+                run.injections.add(attack.inject(start.runId(), spec, target));
+            }
+        } catch (RuntimeException e) {
+            String reverted = revertAll(run);
+            active.remove(start.runId());
+            return publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted, run.targetNames(),
+                    null);
+        }
+
+        RunAborted pending;
+        synchronized (run) {
+            pending = run.pendingAbort;
+            run.state = State.ACTIVE;
+        }
+        if (pending != null) {
+            return publishInjected(run).thenCompose(ignored -> end(run, RunPhase.ABORTED, pending));
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), start.deadline()).toMillis());
+        run.deadline = deadlines.schedule(() -> work.execute(() -> end(run, RunPhase.REVERTED, null)), delay,
+                TimeUnit.MILLISECONDS);
+        return publishInjected(run);
+    }
+
+    private CompletionStage<Void> publishInjected(ActiveRun run) {
+        return publish(run.start, RunPhase.INJECTED, run.start.spec().attack().kind() + " in place on "
+                + run.targets.size() + " target(s) until " + run.start.deadline(), run.targetNames(), null);
+    }
+
+    /** Reverts and reports a run; only the first caller per run acts, later ones return at once. */
+    private CompletionStage<Void> end(ActiveRun run, RunPhase phase, RunAborted abort) {
+        synchronized (run) {
+            if (run.state == State.INJECTING) {
+                if (phase == RunPhase.ABORTED && run.pendingAbort == null) {
+                    run.pendingAbort = abort; // the injecting thread reverts as soon as it is done
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            if (run.state == State.ENDED) {
+                return CompletableFuture.completedFuture(null);
+            }
+            run.state = State.ENDED;
+        }
+        if (run.deadline != null) {
+            run.deadline.cancel(false);
+        }
+        String failure = revertAll(run);
+        active.remove(run.start.runId());
+        if (!failure.isEmpty()) {
+            return publish(run.start, RunPhase.FAILED, "revert failed" + failure, run.targetNames(),
+                    abort == null ? null : abort.reason());
+        }
+        if (phase == RunPhase.ABORTED) {
+            return publish(run.start, RunPhase.ABORTED, "reverted after abort from " + abort.source(),
+                    run.targetNames(), abort.reason());
+        }
+        return publish(run.start, RunPhase.REVERTED, "deadline reached; reverted", run.targetNames(), null);
+    }
+
+    /** Reverts every injection of a run, retrying; returns "" or a description of what could not be reverted. */
+    private String revertAll(ActiveRun run) {
+        var failures = new ArrayList<String>();
+        for (Injection injection : run.injections) {
+            RuntimeException last = null;
+            for (int attempt = 1; attempt <= REVERT_ATTEMPTS; attempt++) {
+                try {
+                    run.attack.recover(injection);
+                    last = null;
+                    break;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            if (last != null) {
+                LOG.errorf("runId=%s target=%s revert failed: %s", run.start.runId(), injection.target().describe(),
+                        last.getMessage());
+                failures.add(injection.target().describe() + ": " + last.getMessage());
+            }
+        }
+        return failures.isEmpty() ? "" : "; not reverted: " + String.join("; ", failures);
+    }
+
+    private static void checkBlastRadius(BlastRadius radius, List<ResolvedTarget> targets, int candidates) {
+        if (radius == null) {
+            return;
+        }
+        if (radius.maxTargets() != null && targets.size() > radius.maxTargets()) {
+            throw new AttackException(AttackException.Reason.BLAST_RADIUS, "blast radius exceeded: " + targets.size()
+                    + " targets, maxTargets " + radius.maxTargets());
+        }
+        if (radius.maxPercentage() != null && candidates > 0
+                && targets.size() * 100.0 / candidates > radius.maxPercentage()) {
+            throw new AttackException(AttackException.Reason.BLAST_RADIUS, "blast radius exceeded: " + targets.size()
+                    + " of " + candidates + " targets, maxPercentage " + radius.maxPercentage());
+        }
+    }
+
+    private CompletionStage<Void> publish(RunStarted start, RunPhase phase, String message, List<String> targets,
+            AbortReason reason) {
+        LOG.infof("runId=%s experiment=%s phase=%s %s", start.runId(), start.experiment(), phase, message);
+        return sink.publish(new RunStatus(start.runId(), start.experiment(), phase, clock.instant(), config.id(),
+                message, targets, reason));
+    }
+
+    /** Fail safe on the way out: revert every active run and report it, within the configured time. */
+    void revertEverythingOnShutdown(@Observes ShutdownEvent event) {
+        var shutdown = new RunAborted(RunAborted.ALL_RUNS, config.id(), clock.instant(),
+                new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
+        var reverted = active.values().stream().map(run -> end(run, RunPhase.ABORTED, shutdown).toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(reverted).get(config.shutdownPublishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("not every revert was reported before shutdown: %s", e.toString());
+        }
+        deadlines.shutdownNow();
+        work.shutdown();
+    }
+
+    private enum State {
+        INJECTING,
+        ACTIVE,
+        ENDED
+    }
+
+    private static final class ActiveRun {
+        final RunStarted start;
+        final Attack<AttackSpec> attack;
+        final List<ResolvedTarget> targets;
+        final List<Injection> injections = Collections.synchronizedList(new ArrayList<>());
+        State state = State.INJECTING;
+        RunAborted pendingAbort;
+        volatile java.util.concurrent.ScheduledFuture<?> deadline;
+
+        ActiveRun(RunStarted start, Attack<AttackSpec> attack, List<ResolvedTarget> targets) {
+            this.start = start;
+            this.attack = attack;
+            this.targets = targets;
+        }
+
+        List<String> targetNames() {
+            return targets.stream().map(ResolvedTarget::describe).toList();
+        }
+    }
+
+    private static <K, V> Map<K, V> lru(int capacity) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    private static ThreadFactory named(String prefix) {
+        var n = new AtomicInteger();
+        return r -> {
+            var t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,183 @@
+package io.tumult.executor.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tumult.local.EventClient;
+import io.tumult.local.NetnsPair;
+import io.tumult.local.ProcessRunner;
+import io.tumult.local.TumultStackResource;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.Topics;
+import io.tumult.schemas.v1.Trigger;
+
+/** The executor against a real broker, acting on a real network namespace. */
+@QuarkusTest
+@WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
+class RunEngineKafkaTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static NetnsPair pair;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private EventClient kafka;
+
+    @BeforeAll
+    static void createVictim() {
+        assumeTrue(NetnsPair.available(), "needs root and ip, nft, ping, nsenter");
+        pair = NetnsPair.create();
+    }
+
+    @AfterAll
+    static void removeVictim() {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    @BeforeEach
+    void connect() {
+        kafka = new EventClient(bootstrapServers);
+    }
+
+    @Test
+    void shouldInjectOnceForDuplicateStartsAndRevertAtOnceOnAbort() {
+        // Given
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        awaitStatus(start.runId(), RunPhase.INJECTED);
+        assertThat(pair.lossPercent(10)).as("victim cut off").isEqualTo(100.0);
+        assertThat(nftTables()).hasSize(1);
+        var reason = new AbortReason(AbortKind.MANUAL, "stop it", null, null);
+
+        // When
+        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(), reason), "/test");
+
+        // Then
+        RunStatus aborted = awaitStatus(start.runId(), RunPhase.ABORTED);
+        assertThat(aborted.abortReason()).isEqualTo(reason);
+        assertThat(aborted.targets()).containsExactly("network-namespace/" + pair.victimName());
+        assertThat(pair.lossPercent(10)).as("victim reachable again").isZero();
+        assertThat(nftTables()).isEmpty();
+        assertThat(statusesOf(start.runId())).extracting(RunStatus::phase)
+                .containsExactly(RunPhase.INJECTED, RunPhase.ABORTED);
+    }
+
+    @Test
+    void shouldRevertAtTheDeadlineWithoutAnyMessage() {
+        // Given
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(2));
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        awaitStatus(start.runId(), RunPhase.INJECTED);
+        awaitStatus(start.runId(), RunPhase.REVERTED);
+        assertThat(pair.lossPercent(10)).isZero();
+        assertThat(nftTables()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAStartWhoseAbortArrivedFirst() {
+        // Given
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
+        var reason = new AbortReason(AbortKind.MANUAL, "not today", null, null);
+        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(), reason), "/test");
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("not today");
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidStartAndKeepProcessingTheNextOne() {
+        // Given
+        String badKey = UUID.randomUUID().toString();
+        byte[] bad = "{\"runId\":\"%s\",\"trigger\":\"cron\"}".formatted(badKey).getBytes(StandardCharsets.UTF_8);
+        RunStarted next = start("tumult-no-such-namespace", Duration.ofSeconds(60));
+
+        // When
+        kafka.publishRaw(EventType.RUN_STARTED, badKey, bad);
+        kafka.publish(EventType.RUN_STARTED, key(next), next, "/test");
+
+        // Then
+        List<ConsumerRecord<String, byte[]>> dead = kafka.read(Topics.DEAD_LETTER,
+                records -> records.stream().anyMatch(r -> badKey.equals(r.key())), WAIT);
+        ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> badKey.equals(r.key())).findFirst().orElseThrow();
+        assertThat(EventClient.header(letter, "dead-letter-reason")).contains("$.experiment").contains("$.spec");
+        assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo(new String(bad, StandardCharsets.UTF_8));
+        RunStatus refused = awaitStatus(next.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("no network namespace named tumult-no-such-namespace");
+    }
+
+    private static RunStarted start(String namespace, Duration duration) {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(namespace), new NetworkLoss(100), duration, null,
+                null, null, null);
+        return new RunStarted(UUID.randomUUID(), "executor-test", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    private static String key(RunStarted start) {
+        return start.runId().toString();
+    }
+
+    private RunStatus awaitStatus(UUID runId, RunPhase phase) {
+        Predicate<RunStatus> wanted = s -> s.runId().equals(runId) && s.phase() == phase;
+        var records = kafka.read(Topics.RUN_STATUS,
+                rs -> rs.stream().map(r -> TumultJson.decode(EventType.RUN_STATUS, r.value())).anyMatch(wanted), WAIT);
+        var status = records.stream().map(r -> TumultJson.decode(EventType.RUN_STATUS, r.value())).filter(wanted)
+                .findFirst();
+        assertThat(status).as("status %s of run %s", phase, runId).isPresent();
+        var record = records.stream().filter(r -> r.key().equals(runId.toString())).findFirst().orElseThrow();
+        assertThat(EventClient.header(record, "ce_type")).isEqualTo(EventType.RUN_STATUS.ceType());
+        assertThat(EventClient.header(record, "ce_specversion")).isEqualTo("1.0");
+        assertThat(EventClient.header(record, "ce_id")).isNotBlank();
+        return status.get();
+    }
+
+    private List<RunStatus> statusesOf(UUID runId) {
+        return kafka.read(Topics.RUN_STATUS, rs -> false, Duration.ofSeconds(2)).stream()
+                .map(r -> TumultJson.decode(EventType.RUN_STATUS, r.value())).filter(s -> s.runId().equals(runId))
+                .toList();
+    }
+
+    private static List<String> nftTables() {
+        return ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "nft", "list", "tables").orThrow().stdout()
+                .lines().filter(l -> !l.isBlank()).toList();
+    }
+}
