@@ -1,0 +1,31 @@
+package io.tumult.guardian.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Configuration of the guardian, under {@code tumult.guardian}. */
+@ConfigMapping(prefix = "tumult.guardian")
+public interface GuardianConfig {
+
+    /** This instance's id; aborts it publishes name {@code guardian/<id>} as their source. */
+    @WithDefault("guardian-${quarkus.uuid}")
+    String id();
+
+    /** How often the heartbeat executors watch is published. */
+    @WithDefault("500ms")
+    Duration heartbeatInterval();
+
+    /** No data is not healthy: abort an injected run whose condition's metric has been silent this long. */
+    @WithDefault("true")
+    boolean noDataAbort();
+
+    /** Silence tolerated before a no-data abort; a condition's own window, if longer, is used instead. */
+    @WithDefault("5s")
+    Duration noDataAfter();
+
+    /** How often silent metrics are looked for. */
+    @WithDefault("250ms")
+    Duration noDataCheckInterval();
+}

@@ -1,0 +1,40 @@
+package io.tumult.guardian.messaging;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.RunAborted;
+
+/** Publishes aborts on {@code tumult.runs.abort}, keyed by run id (CloudEvents set per channel). */
+@ApplicationScoped
+public class AbortPublisher {
+
+    private static final Logger LOG = Logger.getLogger(AbortPublisher.class);
+
+    private final MutinyEmitter<Record<String, byte[]>> emitter;
+
+    AbortPublisher(@Channel("abort") MutinyEmitter<Record<String, byte[]>> emitter) {
+        this.emitter = emitter;
+    }
+
+    /** Sends every abort; completes when the broker has acknowledged all of them. */
+    public Uni<Void> publish(List<RunAborted> aborts) {
+        if (aborts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(aborts.stream().map(this::publish).toList()).andFailFast().replaceWithVoid();
+    }
+
+    private Uni<Void> publish(RunAborted abort) {
+        LOG.infof("runId=%s abort: %s", abort.runId(), abort.reason().message());
+        return emitter.send(Record.of(abort.runId(), TumultJson.encode(abort)));
+    }
+}

@@ -1,0 +1,161 @@
+package io.tumult.guardian.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tumult.local.EventClient;
+import io.tumult.local.TumultStackResource;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.Aggregation;
+import io.tumult.schemas.v1.Comparison;
+import io.tumult.schemas.v1.Condition;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.GuardianHeartbeat;
+import io.tumult.schemas.v1.MetricSample;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.Topics;
+import io.tumult.schemas.v1.Trigger;
+
+/** The guardian against a real broker: samples in, aborts and heartbeats out. */
+@QuarkusTest
+@WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
+class GuardianKafkaTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private EventClient kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new EventClient(bootstrapServers);
+    }
+
+    @Test
+    void shouldPublishOneAbortNamingTheRuleWhenSamplesBreachItAndNoneWhileHealthy() {
+        // Given
+        UUID run = startInjectedRun("http_error_rate");
+        awaitWatched(run);
+        for (int i = 0; i < 5; i++) {
+            sample("http_error_rate", 0.01, run);
+        }
+        assertThat(abortsFor(run, Duration.ofSeconds(1))).as("no abort while healthy").isEmpty();
+
+        // When
+        for (int i = 0; i < 5; i++) {
+            sample("http_error_rate", 0.5, run);
+        }
+
+        // Then
+        List<ConsumerRecord<String, byte[]>> aborts = await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)),
+                list -> !list.isEmpty());
+        assertThat(abortsFor(run, Duration.ofSeconds(1))).as("exactly one abort").hasSize(1);
+        ConsumerRecord<String, byte[]> record = aborts.get(0);
+        assertThat(record.key()).isEqualTo(run.toString());
+        assertThat(EventClient.header(record, "ce_type")).isEqualTo(EventType.RUN_ABORTED.ceType());
+        assertThat(EventClient.header(record, "ce_source")).isEqualTo("/tumult/guardian");
+        RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, record.value());
+        assertThat(abort.source()).isEqualTo("guardian/guardian-test");
+        assertThat(abort.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
+        assertThat(abort.reason().condition().metric()).isEqualTo("http_error_rate");
+        assertThat(abort.reason().condition().threshold()).isEqualTo(0.05);
+        assertThat(abort.reason().observed()).isGreaterThan(0.05);
+    }
+
+    @Test
+    void shouldAbortAnInjectedRunWhoseMetricStopsArriving() {
+        // Given
+        UUID run = startInjectedRun("queue_depth");
+
+        // When: no sample of queue_depth ever arrives (no-data-after is 2s in tests)
+
+        // Then
+        var aborts = await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)), list -> !list.isEmpty());
+        assertThat(TumultJson.decode(EventType.RUN_ABORTED, aborts.get(0).value()).reason().kind())
+                .isEqualTo(AbortKind.NO_DATA);
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidSampleAndKeepEvaluatingTheNextOne() {
+        // Given
+        UUID run = startInjectedRun("latency_ms");
+        awaitWatched(run);
+        String badKey = "bad-" + UUID.randomUUID();
+
+        // When
+        kafka.publishRaw(EventType.METRIC_SAMPLE, badKey,
+                "{\"name\":\"latency ms\",\"value\":\"high\",\"at\":\"now\"}".getBytes(StandardCharsets.UTF_8));
+        sample("latency_ms", 5.0, run);
+
+        // Then
+        var dead = kafka.read(Topics.DEAD_LETTER, rs -> rs.stream().anyMatch(r -> badKey.equals(r.key())), WAIT);
+        var letter = dead.stream().filter(r -> badKey.equals(r.key())).findFirst().orElseThrow();
+        assertThat(EventClient.header(letter, "dead-letter-reason")).contains("$.name").contains("$.value");
+        await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)), list -> !list.isEmpty());
+    }
+
+    @Test
+    void shouldPublishHeartbeats() {
+        // When
+        var beats = kafka.read(Topics.GUARDIAN_HEARTBEAT, rs -> rs.size() >= 2, WAIT);
+
+        // Then
+        assertThat(beats).hasSizeGreaterThanOrEqualTo(2);
+        GuardianHeartbeat beat = TumultJson.decode(EventType.GUARDIAN_HEARTBEAT, beats.get(0).value());
+        assertThat(beat.guardianId()).isEqualTo("guardian-test");
+        assertThat(beats.get(0).key()).isEqualTo("guardian-test");
+        assertThat(EventClient.header(beats.get(0), "ce_type")).isEqualTo(EventType.GUARDIAN_HEARTBEAT.ceType());
+    }
+
+    private UUID startInjectedRun(String metric) {
+        UUID runId = UUID.randomUUID();
+        var condition = new Condition(metric, Comparison.GT, 0.05, Duration.ofSeconds(2), Aggregation.AVG);
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
+                Duration.ofMinutes(5), null, null, List.of(condition), null);
+        kafka.publish(EventType.RUN_STARTED, runId.toString(),
+                new RunStarted(runId, "guardian-test", Trigger.MANUAL, Instant.now(), spec), "/test");
+        kafka.publish(EventType.RUN_STATUS, runId.toString(), new RunStatus(runId, "guardian-test", RunPhase.INJECTED,
+                Instant.now(), "executor-test", "in place", List.of("network-namespace/victim"), null), "/test");
+        return runId;
+    }
+
+    private void awaitWatched(UUID run) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(given().get("/runs").then().statusCode(200).extract()
+                .jsonPath().getList("runId")).contains(run.toString()));
+    }
+
+    private void sample(String metric, double value, UUID run) {
+        kafka.publish(EventType.METRIC_SAMPLE, run.toString(), new MetricSample(metric, value, Instant.now(), run,
+                Map.of()), "/test");
+    }
+
+    private List<ConsumerRecord<String, byte[]>> abortsFor(UUID run, Duration listen) {
+        return kafka.read(Topics.RUN_ABORT, rs -> false, listen).stream()
+                .filter(r -> run.toString().equals(r.key())).toList();
+    }
+}
