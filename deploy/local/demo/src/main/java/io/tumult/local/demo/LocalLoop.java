@@ -1,0 +1,255 @@
+package io.tumult.local.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import io.tumult.local.EventClient;
+import io.tumult.local.FreePort;
+import io.tumult.local.LocalStack;
+import io.tumult.local.NetnsPair;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+
+/**
+ * The whole chaos loop on this machine: a real Kafka broker and PostgreSQL, the scheduler, executor and guardian
+ * as their packaged apps, a victim network namespace watched by a {@link LossProbe}, and the example experiment.
+ * The tests drive the same class; {@link #main} shows it to a person until Ctrl-C.
+ */
+public final class LocalLoop implements AutoCloseable {
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Instant startedAt = Instant.now();
+    private LocalStack stack;
+    private NetnsPair netns;
+    private LoopEvents events;
+    private LossProbe probe;
+    private URI scheduler;
+    private URI guardian;
+
+    private LocalLoop() {
+    }
+
+    /** Starts everything; on any failure, stops what had started and rethrows. */
+    public static LocalLoop start(Path home, Path logDir, PrintStream out) throws Exception {
+        var loop = new LocalLoop();
+        try {
+            loop.startAll(home, logDir, out);
+            return loop;
+        } catch (Exception | Error e) {
+            loop.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path home, Path logDir, PrintStream out) throws Exception {
+        Files.createDirectories(logDir);
+        out.println("starting Kafka (KRaft, own JVM) and PostgreSQL on 127.0.0.1 ...");
+        stack = keep(LocalStack.start(true));
+        Map<String, String> config = stack.config();
+        out.println("  kafka " + config.get("kafka.bootstrap.servers") + ", postgres "
+                + config.get("quarkus.datasource.reactive.url"));
+
+        netns = keep(NetnsPair.create());
+        out.println("victim network namespace " + netns.victimName() + " (" + netns.victimAddress() + "), probe in "
+                + netns.peerName());
+
+        int schedulerPort = FreePort.pick();
+        int guardianPort = FreePort.pick();
+        out.println("starting scheduler, executor and guardian (logs in " + logDir + ") ...");
+        keep(ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
+                logDir.resolve("scheduler.log")));
+        keep(ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port", FreePort.pick()),
+                logDir.resolve("executor.log")));
+        keep(ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port", guardianPort),
+                logDir.resolve("guardian.log")));
+        scheduler = URI.create("http://127.0.0.1:" + schedulerPort);
+        guardian = URI.create("http://127.0.0.1:" + guardianPort);
+
+        events = keep(new LoopEvents(config.get("kafka.bootstrap.servers")));
+        EventClient kafka = keep(new EventClient(config.get("kafka.bootstrap.servers")));
+        probe = keep(new LossProbe(netns.peerName(), netns.victimAddress(), kafka, "network-namespace/" + netns.victimName()));
+    }
+
+    /** The example experiment for this loop's victim, firing on {@code cron} (Quartz, with seconds, UTC). */
+    public String exampleExperiment(String name, String cron) throws IOException {
+        try (InputStream in = LocalLoop.class.getResourceAsStream("/experiments/victim-partition.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{name}}", name)
+                    .replace("{{netns}}", netns.victimName())
+                    .replace("{{cron}}", cron);
+        }
+    }
+
+    /** Posts an experiment document (YAML) to the scheduler. */
+    public HttpResponse<String> submit(String yaml) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(scheduler.resolve("/experiments"))
+                .header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString(yaml))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the scheduler's API, for example {@code /runs/<id>}. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(scheduler.resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A Quartz cron that fires once, at {@code at} (UTC, whole seconds). */
+    public static String onceAt(Instant at) {
+        var t = at.atOffset(ZoneOffset.UTC);
+        return t.getSecond() + " " + t.getMinute() + " " + t.getHour() + " " + t.getDayOfMonth() + " "
+                + t.getMonthValue() + " ? " + t.getYear();
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    public NetnsPair netns() {
+        return netns;
+    }
+
+    LossProbe probe() {
+        return probe;
+    }
+
+    LoopEvents events() {
+        return events;
+    }
+
+    public URI guardian() {
+        return guardian;
+    }
+
+    /** Prints every run event as a timeline line, relative to when the loop started. */
+    void printTimeline(PrintStream out) {
+        events.onEvent(seen -> {
+            double t = Duration.between(startedAt, seen.receivedAt()).toMillis() / 1000.0;
+            String line;
+            if (seen.event() instanceof RunStarted s) {
+                line = String.format("run-start  %s of %s (trigger %s, deadline %s)", s.runId(), s.experiment(),
+                        s.trigger().name().toLowerCase(), s.deadline());
+            } else if (seen.event() instanceof RunStatus s) {
+                line = String.format("%-9s  %s%s", s.phase().name().toLowerCase(), s.message(),
+                        s.targets().isEmpty() ? "" : " " + s.targets());
+            } else if (seen.event() instanceof RunAborted a) {
+                line = String.format("abort      from %s: %s", a.source(), a.reason().message());
+            } else {
+                line = seen.event().toString();
+            }
+            out.printf("%9.3fs  %s%n", t, line);
+            if (seen.event() instanceof RunStatus s && s.phase().terminal()) {
+                printRecordedRun(out, s);
+            }
+        });
+    }
+
+    /** Once the scheduler has recorded the run's end, prints the run as PostgreSQL holds it. */
+    private void printRecordedRun(PrintStream out, RunStatus status) {
+        var reader = new Thread(() -> {
+            try {
+                for (int attempt = 0; attempt < 50; attempt++) {
+                    HttpResponse<String> run = get("/runs/" + status.runId());
+                    if (run.statusCode() == 200 && !run.body().contains("\"status\":\"SCHEDULED\"")
+                            && !run.body().contains("\"status\":\"RUNNING\"")) {
+                        out.println("           recorded in PostgreSQL: " + run.body());
+                        return;
+                    }
+                    Thread.sleep(100); // the scheduler records the same event on its own consumer
+                }
+                out.println("           the scheduler has not recorded the end of run " + status.runId() + " yet");
+            } catch (IOException e) {
+                out.println("           could not read the run back from the scheduler: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "recorded-run");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private static Map<String, String> with(Map<String, String> config, String key, int value) {
+        var m = new HashMap<>(config);
+        m.put(key, Integer.toString(value));
+        return m;
+    }
+
+    private static Map<String, String> kafkaOnly(Map<String, String> config) {
+        var m = new HashMap<String, String>();
+        config.forEach((k, v) -> {
+            if (!k.startsWith("quarkus.datasource")) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        open.add(0, resource);
+        return resource;
+    }
+
+    /** Stops everything in reverse order of start; the services revert what they hold as they stop. */
+    @Override
+    public void close() {
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("while stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        open.clear();
+    }
+
+    /** Runs the loop for a person: the example experiment fires every 30 seconds until Ctrl-C. */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = System.out;
+        if (!NetnsPair.available()) {
+            out.println("The local loop injects a real network fault into a network namespace it creates, which needs"
+                    + " root and the ip, nft and ping commands. Run it as root (the tests that need no root run"
+                    + " with ./mvnw verify as any user).");
+            System.exit(2);
+        }
+        Path home = Path.of(System.getProperty("tumult.home", ".")).toAbsolutePath().normalize();
+        Path logDir = home.resolve("target/local-loop");
+        LocalLoop loop = start(home, logDir, out);
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("\nstopping: services revert what they hold, then Kafka and PostgreSQL stop ...");
+            loop.close();
+            out.println("stopped; nothing left running.");
+            stopped.countDown();
+        }, "local-loop-stop"));
+
+        loop.printTimeline(out);
+        int second = Instant.now().plusSeconds(4).atOffset(ZoneOffset.UTC).getSecond() % 30;
+        String cron = second + "/30 * * * * ?";
+        HttpResponse<String> created = loop.submit(loop.exampleExperiment("victim-partition", cron));
+        out.println("submitted experiment victim-partition (cron \"" + cron + "\", UTC): HTTP " + created.statusCode());
+        if (created.statusCode() != 201) {
+            out.println(created.body());
+        }
+        out.println("every 30 s it cuts the victim off; the probe reports packet loss, the guardian aborts, the"
+                + " executor reverts. Ctrl-C stops everything.\n");
+        stopped.await();
+    }
+}

@@ -1,0 +1,91 @@
+package io.tumult.local.demo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.tumult.local.EventClient;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
+
+/** Records every run-start, run-status and abort on the broker as it arrives, and tells listeners. */
+final class LoopEvents implements AutoCloseable {
+
+    /** One event seen on the broker. */
+    record Seen(Instant receivedAt, EventType<?> type, String key, String ceType, String ceSource, Object event) {
+    }
+
+    private static final List<EventType<?>> WATCHED = List.of(EventType.RUN_STARTED, EventType.RUN_STATUS,
+            EventType.RUN_ABORTED);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread poller;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Seen>> listeners = new CopyOnWriteArrayList<>();
+
+    LoopEvents(String bootstrapServers) {
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "tumult-local-loop-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(WATCHED.stream().map(EventType::topic).toList());
+        poller = new Thread(this::poll, "loop-events");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /** Calls {@code listener} for every event seen from now on. */
+    void onEvent(Consumer<Seen> listener) {
+        listeners.add(listener);
+    }
+
+    /** Every event seen so far, in arrival order. */
+    List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** The first event seen so far of this type that matches. */
+    <T> Optional<T> first(EventType<T> type, Predicate<T> matching) {
+        return seen.stream().filter(s -> s.type() == type).map(s -> type.javaType().cast(s.event()))
+                .filter(matching).findFirst();
+    }
+
+    private void poll() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    EventType<?> type = WATCHED.stream().filter(t -> t.topic().equals(r.topic())).findFirst()
+                            .orElseThrow();
+                    var s = new Seen(Instant.now(), type, r.key(), EventClient.header(r, "ce_type"),
+                            EventClient.header(r, "ce_source"), TumultJson.decode(type, r.value()));
+                    seen.add(s);
+                    listeners.forEach(l -> l.accept(s));
+                }
+            }
+        } catch (WakeupException closing) {
+            // close() asked us to stop
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        consumer.wakeup();
+        poller.join(5000);
+    }
+}

@@ -1,0 +1,140 @@
+package io.tumult.local.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.tumult.local.NetnsPair;
+import io.tumult.local.ProcessRunner;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.Trigger;
+
+/**
+ * The whole loop, for real: cron fire, run-start on the broker, a real network partition of the victim namespace,
+ * the probe's loss metric breaching the autoAbort rule, the guardian's abort, the executor's revert, and the run's
+ * history in PostgreSQL.
+ */
+class ChaosLoopIT {
+
+    private static LocalLoop loop;
+
+    @BeforeAll
+    static void startTheLoop() throws Exception {
+        assumeTrue(NetnsPair.available(), "needs root and ip, nft, ping: the loop partitions a network namespace");
+        Path home = Path.of(System.getProperty("tumult.home", "../../..")).toAbsolutePath().normalize();
+        loop = LocalLoop.start(home, home.resolve("deploy/local/demo/target/it-logs"), System.out);
+        loop.printTimeline(System.out);
+    }
+
+    @AfterAll
+    static void stopTheLoop() {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    @Test
+    void shouldAbortAndRevertAPartitionWhenTheVictimsLossBreachesTheAutoAbortRule() throws Exception {
+        // Given
+        assertThat(loop.netns().lossPercent(20)).as("victim reachable before the run").isZero();
+        Instant fireAt = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
+        String experiment = loop.exampleExperiment("it-partition", LocalLoop.onceAt(fireAt));
+
+        // When
+        var created = loop.submit(experiment);
+
+        // Then: the scheduler stored it and its cron published one run-start
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        LoopEvents events = loop.events();
+        RunStarted started = await().atMost(Duration.ofSeconds(20))
+                .until(() -> events.first(EventType.RUN_STARTED, s -> s.experiment().equals("it-partition")),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(started.trigger()).isEqualTo(Trigger.CRON);
+        var startRecord = events.seen().stream().filter(s -> s.event().equals(started)).findFirst().orElseThrow();
+        assertThat(startRecord.key()).isEqualTo(started.runId().toString());
+        assertThat(startRecord.ceType()).isEqualTo(EventType.RUN_STARTED.ceType());
+
+        // Then: the executor injected, and the victim was cut off while the fault was active
+        RunStatus injected = awaitStatus(started, RunPhase.INJECTED);
+        assertThat(injected.targets()).containsExactly("network-namespace/" + loop.netns().victimName());
+
+        // Then: the guardian's rule tripped on the probe's metric and it published the abort
+        RunAborted abort = await().atMost(Duration.ofSeconds(15))
+                .until(() -> events.first(EventType.RUN_ABORTED, a -> a.runId().equals(started.runId().toString())),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(abort.source()).startsWith("guardian/");
+        assertThat(abort.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
+        assertThat(abort.reason().condition().metric()).isEqualTo(LossProbe.METRIC);
+        assertThat(abort.reason().condition().threshold()).isEqualTo(0.5);
+        assertThat(abort.reason().observed()).isGreaterThan(0.5);
+
+        // Then: the executor reverted on the abort and the victim is reachable again, with no rule left behind
+        RunStatus aborted = awaitStatus(started, RunPhase.ABORTED);
+        assertThat(aborted.abortReason()).isEqualTo(abort.reason());
+        assertThat(loop.netns().lossPercent(20)).as("victim reachable after the revert").isZero();
+        assertThat(ProcessRunner.run("ip", "netns", "exec", loop.netns().victimName(), "nft", "list", "tables").stdout())
+                .as("nft tables left in the victim").isBlank();
+        var whileActive = loop.probe().history().stream()
+                .filter(o -> !o.at().isBefore(receivedAt(injected)) && o.at().isBefore(receivedAt(aborted)))
+                .map(LossProbe.Observation::lossRatio).toList();
+        assertThat(whileActive).as("probe measurements while the fault was active").isNotEmpty().contains(1.0);
+        assertThat(events.seen().stream().filter(s -> s.event() instanceof RunStatus st
+                && st.runId().equals(started.runId()) && st.phase().terminal())).as("one terminal status").hasSize(1);
+
+        // Then: PostgreSQL holds the run's history as it happened
+        Map<String, String> db = loop.stack().config();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            try (var c = DriverManager.getConnection(db.get("quarkus.datasource.jdbc.url"),
+                    db.get("quarkus.datasource.username"), db.get("quarkus.datasource.password"))) {
+                var run = c.prepareStatement("select status, reason from run where id = ?");
+                run.setObject(1, started.runId());
+                try (var rs = run.executeQuery()) {
+                    assertThat(rs.next()).as("run row").isTrue();
+                    assertThat(rs.getString("status")).isEqualTo("ABORTED");
+                    assertThat(rs.getString("reason")).contains(LossProbe.METRIC);
+                }
+                var history = c.prepareStatement("select phase from run_event where run_id = ? order by at, id");
+                history.setObject(1, started.runId());
+                List<String> phases = new ArrayList<>();
+                try (var rs = history.executeQuery()) {
+                    while (rs.next()) {
+                        phases.add(rs.getString(1).toLowerCase());
+                    }
+                }
+                assertThat(phases).containsExactly("injected", "aborted");
+            }
+        });
+    }
+
+    private static RunStatus awaitStatus(RunStarted started, RunPhase phase) {
+        return await().atMost(Duration.ofSeconds(15))
+                .until(() -> loop.events().first(EventType.RUN_STATUS,
+                        s -> s.runId().equals(started.runId()) && s.phase() == phase), java.util.Optional::isPresent)
+                .orElseThrow();
+    }
+
+    private static Instant receivedAt(RunStatus status) {
+        return loop.events().seen().stream().filter(s -> s.event().equals(status)).findFirst().orElseThrow()
+                .receivedAt();
+    }
+}
