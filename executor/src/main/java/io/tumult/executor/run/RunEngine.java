@@ -76,34 +76,49 @@ public class RunEngine {
 
     /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
     public CompletionStage<Void> start(RunStarted start) {
-        if (!seen.add(start.runId())) {
-            LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
-            return CompletableFuture.completedFuture(null);
+        ActiveRun run;
+        String refusal;
+        // one lock for registering runs and for remembering early aborts: an abort either is seen by this check,
+        // or finds the run registered
+        synchronized (this) {
+            if (!seen.add(start.runId())) {
+                LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
+                return CompletableFuture.completedFuture(null);
+            }
+            refusal = refusalFor(start);
+            run = refusal == null ? new ActiveRun(start) : null;
+            if (run != null) {
+                active.put(start.runId(), run);
+            }
         }
-        String refusal = refusalFor(start);
-        if (refusal != null) {
+        if (run == null) {
             return publish(start, RunPhase.REFUSED, refusal, List.of(), null);
         }
-        return CompletableFuture.supplyAsync(() -> carryOut(start), work).thenCompose(stage -> stage);
+        return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
     }
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */
     public CompletionStage<Void> abort(RunAborted abort) {
-        if (abort.haltsAll()) {
-            synchronized (this) {
+        List<ActiveRun> affected;
+        synchronized (this) {
+            if (abort.haltsAll()) {
                 haltedAt = abort.issuedAt().isAfter(haltedAt) ? abort.issuedAt() : haltedAt;
+                affected = List.copyOf(active.values());
+            } else {
+                UUID runId = UUID.fromString(abort.runId());
+                ActiveRun run = active.get(runId);
+                if (run == null) {
+                    abortedBeforeStart.put(runId, abort); // a late start will be refused
+                    return CompletableFuture.completedFuture(null);
+                }
+                affected = List.of(run);
             }
-            return CompletableFuture.allOf(active.values().stream()
-                    .map(run -> end(run, RunPhase.ABORTED, abort).toCompletableFuture())
-                    .toArray(CompletableFuture[]::new));
         }
-        UUID runId = UUID.fromString(abort.runId());
-        ActiveRun run = active.get(runId);
-        if (run == null) {
-            abortedBeforeStart.put(runId, abort); // a late start will be refused
-            return CompletableFuture.completedFuture(null);
-        }
-        return end(run, RunPhase.ABORTED, abort);
+        // reverts run processes: off the caller's (the consumer's event loop) thread
+        return CompletableFuture.allOf(affected.stream()
+                .map(run -> CompletableFuture.supplyAsync(() -> end(run, RunPhase.ABORTED, abort), work)
+                        .thenCompose(stage -> stage))
+                .toArray(CompletableFuture[]::new));
     }
 
     /** The runs with faults in place or being injected right now. */
@@ -125,26 +140,35 @@ public class RunEngine {
         return null;
     }
 
-    private CompletionStage<Void> carryOut(RunStarted start) {
+    private CompletionStage<Void> carryOut(ActiveRun run) {
+        RunStarted start = run.start;
         AttackSpec spec = start.spec().attack();
-        Attack<AttackSpec> attack;
-        List<ResolvedTarget> targets;
         try {
-            attack = attacks.attackFor(spec);
-            targets = attack.resolve(start.spec().target());
-            checkBlastRadius(start.spec().blastRadius(), targets, attack.candidates(start.spec().target(), targets));
+            run.attack = attacks.attackFor(spec);
+            run.targets = run.attack.resolve(start.spec().target());
+            checkBlastRadius(start.spec().blastRadius(), run.targets,
+                    run.attack.candidates(start.spec().target(), run.targets));
         } catch (AttackException e) {
+            active.remove(start.runId());
             return publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null);
         }
-
-        var run = new ActiveRun(start, attack, targets);
-        active.put(start.runId(), run);
+        synchronized (run) {
+            if (run.pendingAbort != null) { // abort wins: nothing was injected yet
+                active.remove(start.runId());
+                run.state = State.ENDED;
+                return publish(start, RunPhase.REFUSED, "aborted by " + run.pendingAbort.source()
+                        + " before injection: " + run.pendingAbort.reason().message(), List.of(), null);
+            }
+        }
         try {
-            for (ResolvedTarget target : targets) {
-                run.injections.add(attack.inject(start.runId(), spec, target));
+            for (ResolvedTarget target : run.targets) {
+                run.injections.add(run.attack.inject(start.runId(), spec, target));
             }
         } catch (RuntimeException e) {
             String reverted = revertAll(run);
+            synchronized (run) {
+                run.state = State.ENDED;
+            }
             active.remove(start.runId());
             return publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted, run.targetNames(),
                     null);
@@ -267,17 +291,15 @@ public class RunEngine {
 
     private static final class ActiveRun {
         final RunStarted start;
-        final Attack<AttackSpec> attack;
-        final List<ResolvedTarget> targets;
         final List<Injection> injections = Collections.synchronizedList(new ArrayList<>());
+        volatile Attack<AttackSpec> attack;
+        volatile List<ResolvedTarget> targets = List.of();
         State state = State.INJECTING;
         RunAborted pendingAbort;
         volatile java.util.concurrent.ScheduledFuture<?> deadline;
 
-        ActiveRun(RunStarted start, Attack<AttackSpec> attack, List<ResolvedTarget> targets) {
+        ActiveRun(RunStarted start) {
             this.start = start;
-            this.attack = attack;
-            this.targets = targets;
         }
 
         List<String> targetNames() {

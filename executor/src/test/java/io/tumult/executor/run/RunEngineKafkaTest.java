@@ -113,7 +113,10 @@ class RunEngineKafkaTest {
         // Given
         RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
         var reason = new AbortReason(AbortKind.MANUAL, "not today", null, null);
-        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(), reason), "/test");
+        var abort = kafka.publish(EventType.RUN_ABORTED, key(start),
+                new RunAborted(key(start), "test", Instant.now(), reason), "/test");
+        // the abort and the start travel on different topics: make sure the executor has handled the abort first
+        kafka.awaitConsumed("tumult-executor-abort-executor-test", abort, WAIT);
 
         // When
         kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
