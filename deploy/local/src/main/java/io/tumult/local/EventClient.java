@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -12,12 +13,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,8 +51,8 @@ public final class EventClient implements AutoCloseable {
     }
 
     /** Publishes {@code event} on its topic with CloudEvents headers, and waits for the broker's ack. */
-    public <T> void publish(EventType<T> type, String key, T event, String source) {
-        send(type.topic(), key, TumultJson.encode(event), type.ceType(), source, true);
+    public <T> RecordMetadata publish(EventType<T> type, String key, T event, String source) {
+        return send(type.topic(), key, TumultJson.encode(event), type.ceType(), source, true);
     }
 
     /** Publishes {@code event} without waiting: for probes publishing many samples. */
@@ -59,20 +65,45 @@ public final class EventClient implements AutoCloseable {
         send(type.topic(), key, body, type.ceType(), "/tumult/test", true);
     }
 
-    private void send(String topic, String key, byte[] body, String ceType, String source, boolean await) {
+    private RecordMetadata send(String topic, String key, byte[] body, String ceType, String source, boolean await) {
         var record = new ProducerRecord<>(topic, key, body);
         cloudEventHeaders(record.headers(), ceType, source);
         var sent = producer.send(record);
-        if (await) {
-            try {
-                sent.get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("cannot publish to " + topic + ": " + e.getMessage(), e);
-            }
+        if (!await) {
+            return null;
         }
+        try {
+            return sent.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot publish to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until consumer group {@code group} has committed past {@code record}: the record was processed. For
+     * tests whose next step depends on a record of another topic having been handled first.
+     */
+    public void awaitConsumed(String group, RecordMetadata record, Duration timeout) {
+        var partition = new TopicPartition(record.topic(), record.partition());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(5, TimeUnit.SECONDS).get(partition);
+                if (committed != null && committed.offset() > record.offset()) {
+                    return;
+                }
+                Thread.sleep(100); // offsets are committed on the consumer's own schedule
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the offsets of " + group + ": " + e.getMessage(), e);
+        }
+        throw new AssertionError(group + " did not consume " + partition + "@" + record.offset() + " within " + timeout);
     }
 
     /** Adds the CloudEvents 1.0 binary-mode headers. */

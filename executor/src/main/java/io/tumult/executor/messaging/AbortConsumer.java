@@ -8,10 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.tumult.executor.run.RunEngine;
-import io.tumult.schemas.json.InvalidDocumentException;
-import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
-import io.tumult.schemas.v1.RunAborted;
 
 /**
  * Aborts from the guardian, people and alert bridges. Every executor must see every abort (the run may be on any of
@@ -29,12 +26,6 @@ public class AbortConsumer {
 
     @Incoming("abort")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        RunAborted abort;
-        try {
-            abort = TumultJson.decode(EventType.RUN_ABORTED, message.getPayload());
-        } catch (InvalidDocumentException e) {
-            return message.nack(e);
-        }
-        return Acks.after(message, engine.abort(abort));
+        return Acks.handle(message, EventType.RUN_ABORTED, engine::abort);
     }
 }

@@ -1,17 +1,32 @@
 package io.tumult.executor.messaging;
 
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Acknowledges a record once its handling completed, or nacks it with the failure. */
+import io.tumult.schemas.json.InvalidDocumentException;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
+
+/**
+ * Decodes a record, hands it on, and acknowledges it once handled. A record that fails its schema, or whose handling
+ * fails, is nacked: the channel's dead-letter strategy takes it and the consumer keeps going.
+ */
 final class Acks {
 
     private Acks() {
     }
 
-    static CompletionStage<Void> after(Message<?> message, CompletionStage<Void> handling) {
-        return handling.handle((ok, failure) -> failure == null ? message.ack() : message.nack(failure))
+    static <T> CompletionStage<Void> handle(Message<byte[]> message, EventType<T> type,
+            Function<T, CompletionStage<Void>> handler) {
+        T event;
+        try {
+            event = TumultJson.decode(type, message.getPayload());
+        } catch (InvalidDocumentException e) {
+            return message.nack(e);
+        }
+        return handler.apply(event).handle((ok, failure) -> failure == null ? message.ack() : message.nack(failure))
                 .thenCompose(stage -> stage);
     }
 }

@@ -8,10 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.tumult.executor.run.RunEngine;
-import io.tumult.schemas.json.InvalidDocumentException;
-import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
-import io.tumult.schemas.v1.RunStarted;
 
 /** Run-starts from the scheduler. An invalid record is nacked, so it goes to the dead-letter topic. */
 @ApplicationScoped
@@ -25,12 +22,6 @@ public class RunStartedConsumer {
 
     @Incoming("run-start")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        RunStarted start;
-        try {
-            start = TumultJson.decode(EventType.RUN_STARTED, message.getPayload());
-        } catch (InvalidDocumentException e) {
-            return message.nack(e);
-        }
-        return Acks.after(message, engine.start(start));
+        return Acks.handle(message, EventType.RUN_STARTED, engine::start);
     }
 }

@@ -17,7 +17,7 @@ public interface GuardianConfig {
     @WithDefault("500ms")
     Duration heartbeatInterval();
 
-    /** No data is not healthy: abort an injected run whose condition's metric has been silent this long. */
+    /** No data is not healthy: abort a watched run whose condition's metric has been silent this long. */
     @WithDefault("true")
     boolean noDataAbort();
 

@@ -92,7 +92,7 @@ class GuardianKafkaTest {
         // Given
         UUID run = startInjectedRun("queue_depth");
 
-        // When: no sample of queue_depth ever arrives (no-data-after is 2s in tests)
+        // When: no sample of queue_depth ever arrives (no-data-after is 3s in tests)
 
         // Then
         var aborts = await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)), list -> !list.isEmpty());
