@@ -12,12 +12,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A long-running child that cannot outlive this JVM. It runs behind a small shell guard that holds a pipe from us
- * on its stdin: when the pipe closes (our {@link #close()}, a normal exit, or {@code kill -9} of this JVM), the
- * guard sends the child SIGTERM, so it shuts down gracefully, and waits for it.
+ * on its stdin: when the pipe closes (our {@link #close()}, a normal exit, Ctrl-C, or {@code kill -9} of this JVM),
+ * the guard sends the child SIGTERM, so it shuts down gracefully, and waits for it.
  */
 public final class GuardedProcess implements AutoCloseable {
 
-    private static final String GUARD = "\"$@\" & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child";
+    /**
+     * Ctrl-C in a terminal signals the whole foreground process group: the guard and its child ignore SIGINT (and
+     * SIGHUP), so that only this JVM reacts, and its shutdown stops the child through the pipe, gracefully.
+     */
+    private static final String GUARD = "trap '' INT HUP; \"$@\" & child=$!; cat >/dev/null; kill $child 2>/dev/null;"
+            + " wait $child";
 
     private final String name;
     private final Process guard;
