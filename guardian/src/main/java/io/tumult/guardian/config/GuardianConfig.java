@@ -13,8 +13,8 @@ public interface GuardianConfig {
     @WithDefault("guardian-${quarkus.uuid}")
     String id();
 
-    /** How often the heartbeat executors watch is published. */
-    @WithDefault("500ms")
+    /** How often the heartbeat executors watch is published (the scheduler's resolution is one second). */
+    @WithDefault("1s")
     Duration heartbeatInterval();
 
     /** No data is not healthy: abort a watched run whose condition's metric has been silent this long. */
@@ -25,7 +25,7 @@ public interface GuardianConfig {
     @WithDefault("5s")
     Duration noDataAfter();
 
-    /** How often silent metrics are looked for. */
-    @WithDefault("250ms")
+    /** How often silent metrics are looked for (the scheduler's resolution is one second). */
+    @WithDefault("1s")
     Duration noDataCheckInterval();
 }

@@ -36,7 +36,7 @@ public class GuardianConsumers {
     public CompletionStage<Void> runStarted(Message<byte[]> message) {
         return handle(message, EventType.RUN_STARTED, start -> {
             if (clock.instant().isBefore(start.deadline())) {
-                rules.watch(start);
+                rules.watch(start, clock.instant());
             }
             return message.ack();
         });

@@ -33,25 +33,25 @@ public final class RuleBook {
     }
 
     /** Starts watching a run's autoAbort conditions; a run with none, or already known, is ignored. */
-    public synchronized void watch(RunStarted start) {
+    public synchronized void watch(RunStarted start, Instant now) {
         if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId())) {
             return;
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
         for (Condition c : start.spec().autoAbort()) {
             var watch = new Watch(run, c);
+            watch.lastSampleAt = now; // the no-data clock starts with the run
             run.watches.add(watch);
             byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
         }
         runs.put(start.runId(), run);
     }
 
-    /** The fault is in place: from now on a silent metric counts as a breach. */
+    /** The fault is in place (shown to people; the rules apply from the run's start either way). */
     public synchronized void injected(UUID runId, Instant now) {
         WatchedRun run = runs.get(runId);
         if (run != null && run.injectedAt == null) {
             run.injectedAt = now;
-            run.watches.forEach(w -> w.lastSampleAt = now);
         }
     }
 
@@ -103,14 +103,17 @@ public final class RuleBook {
         return aborts;
     }
 
-    /** Aborts for injected runs whose conditions' metrics have been silent too long. */
+    /**
+     * Aborts for runs whose conditions' metrics have been silent too long. The clock starts when the run is
+     * watched, not when its fault is reported in place: the two arrive on different topics, in either order.
+     */
     public synchronized List<RunAborted> silentRuns(Instant now) {
         var aborts = new ArrayList<RunAborted>();
         // a run whose end we never heard of is forgotten a minute after its hard deadline
         runs.values().stream().filter(r -> now.isAfter(r.deadline.plusSeconds(60))).map(r -> r.runId).toList()
                 .forEach(this::forget);
         for (WatchedRun run : runs.values()) {
-            if (run.aborted || run.injectedAt == null) {
+            if (run.aborted) {
                 continue;
             }
             for (Watch w : run.watches) {
