@@ -83,7 +83,7 @@ public final class LocalKafka implements AutoCloseable {
                 "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", brokerClasspath());
         var format = new java.util.ArrayList<>(java);
-        format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", clusterId(), "-c",
+        format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "--cluster-id=" + clusterId(), "-c",
                 config.toString()));
         ProcessRunner.run(format.toArray(String[]::new)).orThrow();
 
@@ -151,12 +151,20 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    /** A KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid}. */
+    /**
+     * A KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid}. Like Kafka's
+     * own {@code Uuid.randomUuid()}, never one starting with '-', which the storage tool would read as an option.
+     */
     private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        var bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits()).array();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            var bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                    .putLong(uuid.getLeastSignificantBits()).array();
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     /** Stops the broker and deletes its data. */
