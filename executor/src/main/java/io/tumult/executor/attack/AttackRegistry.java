@@ -19,8 +19,11 @@ public class AttackRegistry {
     private final Map<Class<?>, Attack<?>> bySpecType;
 
     AttackRegistry(Instance<Attack<?>> attacks) {
-        // toUnmodifiableMap throws on duplicate keys: two attacks for one kind is a bug
-        this.bySpecType = attacks.stream().collect(toUnmodifiableMap(Attack::specType, Function.identity()));
+        // two attacks for one kind is a bug: fail the boot naming both
+        this.bySpecType = attacks.stream().collect(toUnmodifiableMap(Attack::specType, Function.identity(), (a, b) -> {
+            throw new IllegalStateException("two attacks for one kind: " + a.getClass().getName() + " and "
+                    + b.getClass().getName());
+        }));
     }
 
     /** The attack for {@code spec}; throws UNSUPPORTED_KIND when none is registered. */

@@ -1,6 +1,8 @@
 package io.tumult.executor.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -9,8 +11,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "tumult.executor")
 public interface ExecutorConfig {
 
-    /** This instance's id, carried in every run status it publishes and in its abort consumer group. */
-    @WithDefault("executor-${quarkus.uuid}")
+    /**
+     * This instance's id, carried in every run status it publishes and in its abort consumer group. Required; when not
+     * set, {@link ExecutorIdConfigSource} supplies {@code <hostname>-<pid>}.
+     */
     String id();
 
     /** How many run ids (started or aborted) are remembered to refuse duplicates and late starts. */
@@ -21,7 +25,13 @@ public interface ExecutorConfig {
     @WithDefault("10s")
     Duration commandTimeout();
 
-    /** How long shutdown waits for the statuses of the runs it reverts to reach Kafka. */
+    /** How long shutdown waits for the runs it reverts to be reverted and their statuses to reach Kafka. */
     @WithDefault("5s")
     Duration shutdownPublishTimeout();
+
+    /**
+     * Prefixes a network namespace's name must start with to be attacked; unset means any named namespace. The host's
+     * (and the executor's own) network namespace is refused whatever this says.
+     */
+    Optional<List<String>> allowedNamespacePrefixes();
 }

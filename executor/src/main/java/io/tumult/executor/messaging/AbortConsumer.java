@@ -11,9 +11,15 @@ import io.tumult.executor.run.RunEngine;
 import io.tumult.schemas.v1.EventType;
 
 /**
- * Aborts from the guardian, people and alert bridges. Every executor must see every abort (the run may be on any of
- * them, or not started yet), so this channel uses a consumer group of its own per instance and reads the compacted
- * topic from the beginning: aborts issued while this executor was down still refuse their late starts.
+ * Aborts from the guardian, people and alert bridges.
+ * <p>
+ * Every executor must see every abort: runs are spread over the executors by the run-start consumer group, an abort
+ * names a run without knowing which executor holds it, and an abort may arrive before its start (which any executor
+ * may later receive). So this channel does not share a group: its group id is {@code tumult-executor-abort-<id>},
+ * one per instance, and {@code auto.offset.reset=earliest}. The abort topic is compacted (one record per run id,
+ * plus {@code *} for halt-all), so reading it from the beginning on start is bounded, and it rebuilds this instance's
+ * memory of aborts issued while it was down: their late starts are still refused, and a halt-all still refuses the
+ * runs issued before it.
  */
 @ApplicationScoped
 public class AbortConsumer {
@@ -26,6 +32,10 @@ public class AbortConsumer {
 
     @Incoming("abort")
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        if (message.getPayload() == null) {
+            // a tombstone: compaction's way of deleting an abort; nothing to act on
+            return message.ack();
+        }
         return Acks.handle(message, EventType.RUN_ABORTED, engine::abort);
     }
 }

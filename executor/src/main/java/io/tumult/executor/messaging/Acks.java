@@ -1,5 +1,6 @@
 package io.tumult.executor.messaging;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -25,8 +26,17 @@ final class Acks {
             event = TumultJson.decode(type, message.getPayload());
         } catch (InvalidDocumentException e) {
             return message.nack(e);
+        } catch (RuntimeException e) { // an empty (null) value, for one: still bad input, still dead-lettered
+            return message.nack(new IllegalArgumentException("undecodable " + type.javaType().getSimpleName()
+                    + " record: " + e, e));
         }
-        return handler.apply(event).handle((ok, failure) -> failure == null ? message.ack() : message.nack(failure))
+        CompletionStage<Void> handled;
+        try {
+            handled = handler.apply(event);
+        } catch (RuntimeException e) {
+            handled = CompletableFuture.failedFuture(e);
+        }
+        return handled.handle((ok, failure) -> failure == null ? message.ack() : message.nack(failure))
                 .thenCompose(stage -> stage);
     }
 }

@@ -13,11 +13,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,9 +64,12 @@ public class RunEngine {
     private final Set<UUID> seen;
     private final Map<UUID, RunAborted> abortedBeforeStart;
     private volatile Instant haltedAt = Instant.MIN;
+    /** Set when shutdown begins: from then on no run is started, so nothing is injected that nobody would revert. */
+    private boolean closing;
 
     /** Injections and reverts; a revert never queues behind another run's slow injection. */
     private final ExecutorService work = Executors.newCachedThreadPool(named("tumult-attack-"));
+    private final RunAborted shutdownAbort;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(named("tumult-deadline-"));
 
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink) {
@@ -72,6 +78,8 @@ public class RunEngine {
         this.sink = sink;
         this.seen = Collections.synchronizedSet(Collections.newSetFromMap(lru(config.rememberedRuns())));
         this.abortedBeforeStart = Collections.synchronizedMap(lru(config.rememberedRuns()));
+        this.shutdownAbort = new RunAborted(RunAborted.ALL_RUNS, config.id(), Instant.now(),
+                new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
     }
 
     /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
@@ -85,7 +93,7 @@ public class RunEngine {
                 LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
                 return CompletableFuture.completedFuture(null);
             }
-            refusal = refusalFor(start);
+            refusal = closing ? "executor shutting down" : refusalFor(start);
             run = refusal == null ? new ActiveRun(start) : null;
             if (run != null) {
                 active.put(start.runId(), run);
@@ -149,15 +157,16 @@ public class RunEngine {
             checkBlastRadius(start.spec().blastRadius(), run.targets,
                     run.attack.candidates(start.spec().target(), run.targets));
         } catch (AttackException e) {
-            active.remove(start.runId());
-            return publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null);
+            synchronized (run) {
+                run.state = State.ENDED;
+            }
+            return finish(run, publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null));
         }
         synchronized (run) {
             if (run.pendingAbort != null) { // abort wins: nothing was injected yet
-                active.remove(start.runId());
                 run.state = State.ENDED;
-                return publish(start, RunPhase.REFUSED, "aborted by " + run.pendingAbort.source()
-                        + " before injection: " + run.pendingAbort.reason().message(), List.of(), null);
+                return finish(run, publish(start, RunPhase.REFUSED, "aborted by " + run.pendingAbort.source()
+                        + " before injection: " + run.pendingAbort.reason().message(), List.of(), null));
             }
         }
         try {
@@ -169,9 +178,8 @@ public class RunEngine {
             synchronized (run) {
                 run.state = State.ENDED;
             }
-            active.remove(start.runId());
-            return publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted, run.targetNames(),
-                    null);
+            return finish(run, publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted,
+                    run.targetNames(), null));
         }
 
         RunAborted pending;
@@ -211,16 +219,22 @@ public class RunEngine {
             run.deadline.cancel(false);
         }
         String failure = revertAll(run);
-        active.remove(run.start.runId());
         if (!failure.isEmpty()) {
-            return publish(run.start, RunPhase.FAILED, "revert failed" + failure, run.targetNames(),
-                    abort == null ? null : abort.reason());
+            return finish(run, publish(run.start, RunPhase.FAILED, "revert failed" + failure, run.targetNames(),
+                    abort == null ? null : abort.reason()));
         }
         if (phase == RunPhase.ABORTED) {
-            return publish(run.start, RunPhase.ABORTED, "reverted after abort from " + abort.source(),
-                    run.targetNames(), abort.reason());
+            String why = abort == shutdownAbort ? "executor shutting down; reverted"
+                    : "reverted after abort from " + abort.source() + ": " + abort.reason().message();
+            return finish(run, publish(run.start, RunPhase.ABORTED, why, run.targetNames(), abort.reason()));
         }
-        return publish(run.start, RunPhase.REVERTED, "deadline reached; reverted", run.targetNames(), null);
+        return finish(run, publish(run.start, RunPhase.REVERTED, "deadline reached; reverted", run.targetNames(), null));
+    }
+
+    /** The run has ended (its faults are gone): forget it and let shutdown know once its status is out. */
+    private CompletionStage<Void> finish(ActiveRun run, CompletionStage<Void> published) {
+        active.remove(run.start.runId());
+        return published.whenComplete((ok, failure) -> run.done.complete(null));
     }
 
     /** Reverts every injection of a run, retrying; returns "" or a description of what could not be reverted. */
@@ -268,16 +282,33 @@ public class RunEngine {
                 message, targets, reason));
     }
 
-    /** Fail safe on the way out: revert every active run and report it, within the configured time. */
+    /**
+     * Fail safe on the way out: no new run starts, every active run is reverted (a run being injected is reverted the
+     * moment its injection completes) and reported ABORTED (MANUAL, "executor shutting down") if Kafka still takes
+     * it. Runs while the messaging connectors are still open (ShutdownEvent comes before beans are destroyed).
+     */
     void revertEverythingOnShutdown(@Observes ShutdownEvent event) {
-        var shutdown = new RunAborted(RunAborted.ALL_RUNS, config.id(), clock.instant(),
-                new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
-        var reverted = active.values().stream().map(run -> end(run, RunPhase.ABORTED, shutdown).toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
+        shutdown();
+    }
+
+    /** See {@link #revertEverythingOnShutdown}; returns once every run ended or the wait timed out. */
+    void shutdown() {
+        List<ActiveRun> running;
+        synchronized (this) {
+            closing = true;
+            running = List.copyOf(active.values());
+        }
+        running.forEach(run -> end(run, RunPhase.ABORTED, shutdownAbort));
+        var ended = running.stream().map(run -> run.done).toArray(CompletableFuture[]::new);
         try {
-            CompletableFuture.allOf(reverted).get(config.shutdownPublishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warnf("not every revert was reported before shutdown: %s", e.toString());
+            CompletableFuture.allOf(ended).get(
+                    config.shutdownPublishTimeout().plus(config.commandTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the faults are reverted before their statuses are published: what usually times out is Kafka
+            LOG.warnf("%d run(s) not confirmed ended before shutdown (revert or status publish pending: %s)",
+                    running.stream().filter(run -> !run.done.isDone()).count(), e.toString());
         }
         deadlines.shutdownNow();
         work.shutdown();
@@ -296,7 +327,9 @@ public class RunEngine {
         volatile List<ResolvedTarget> targets = List.of();
         State state = State.INJECTING;
         RunAborted pendingAbort;
-        volatile java.util.concurrent.ScheduledFuture<?> deadline;
+        volatile ScheduledFuture<?> deadline;
+        /** Completes once the run has ended and its terminal status was published (or failed to be). */
+        final CompletableFuture<Void> done = new CompletableFuture<>();
 
         ActiveRun(RunStarted start) {
             this.start = start;

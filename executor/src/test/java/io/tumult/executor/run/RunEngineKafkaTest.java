@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,14 +29,18 @@ import io.tumult.local.TumultStackResource;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.BlastRadius;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.ExperimentSpec;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.PodKill;
+import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.SelectionMode;
 import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
 
@@ -69,23 +75,37 @@ class RunEngineKafkaTest {
         kafka = new EventClient(bootstrapServers);
     }
 
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
     @Test
     void shouldInjectOnceForDuplicateStartsAndRevertAtOnceOnAbort() {
         // Given
         RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
         kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
-        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
-        awaitStatus(start.runId(), RunPhase.INJECTED);
+        RunStatus injected = awaitStatus(start.runId(), RunPhase.INJECTED);
+        assertThat(injected.targets()).containsExactly("network-namespace/" + pair.victimName());
+        assertThat(injected.executor()).isEqualTo("executor-test");
         assertThat(pair.lossPercent(10)).as("victim cut off").isEqualTo(100.0);
+
+        // When: the same start is delivered again
+        var again = kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        kafka.awaitConsumed("tumult-executor", again, WAIT);
+
+        // Then: still one fault
         assertThat(nftTables()).hasSize(1);
-        var reason = new AbortReason(AbortKind.MANUAL, "stop it", null, null);
 
         // When
-        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(), reason), "/test");
+        var reason = new AbortReason(AbortKind.ALERT, "error rate alert fired", null, null);
+        kafka.publish(EventType.RUN_ABORTED, key(start),
+                new RunAborted(key(start), "alertmanager", Instant.now(), reason), "/test");
 
         // Then
         RunStatus aborted = awaitStatus(start.runId(), RunPhase.ABORTED);
         assertThat(aborted.abortReason()).isEqualTo(reason);
+        assertThat(aborted.message()).contains("alertmanager");
         assertThat(aborted.targets()).containsExactly("network-namespace/" + pair.victimName());
         assertThat(pair.lossPercent(10)).as("victim reachable again").isZero();
         assertThat(nftTables()).isEmpty();
@@ -149,9 +169,108 @@ class RunEngineKafkaTest {
         assertThat(refused.message()).contains("no network namespace named tumult-no-such-namespace");
     }
 
+    @Test
+    void shouldHaltEveryActiveRunAndRefuseStartsIssuedBeforeTheHalt() {
+        // Given
+        RunStarted running = start(pair.victimName(), Duration.ofSeconds(60));
+        kafka.publish(EventType.RUN_STARTED, key(running), running, "/test");
+        awaitStatus(running.runId(), RunPhase.INJECTED);
+        RunStarted issuedBeforeHalt = start(pair.victimName(), Duration.ofSeconds(60));
+        var reason = new AbortReason(AbortKind.MANUAL, "halt everything", null, null);
+
+        // When
+        var halt = kafka.publish(EventType.RUN_ABORTED, RunAborted.ALL_RUNS,
+                new RunAborted(RunAborted.ALL_RUNS, "on-call", Instant.now(), reason), "/test");
+        kafka.awaitConsumed("tumult-executor-abort-executor-test", halt, WAIT);
+        kafka.publish(EventType.RUN_STARTED, key(issuedBeforeHalt), issuedBeforeHalt, "/test");
+
+        // Then
+        RunStatus aborted = awaitStatus(running.runId(), RunPhase.ABORTED);
+        assertThat(aborted.abortReason()).isEqualTo(reason);
+        assertThat(aborted.message()).contains("on-call");
+        RunStatus refused = awaitStatus(issuedBeforeHalt.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("halted");
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldRefuseARunBeyondItsBlastRadiusBeforeActing() {
+        // Given: one namespace out of one is 100 %, over the 50 % cap
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(60), new NetworkLoss(100), new BlastRadius(1, 50));
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("blast radius").contains("maxPercentage 50");
+        assertThat(nftTables()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnAttackKindWithoutAnAttack() {
+        // Given
+        var spec = new ExperimentSpec(null, new PodTarget("staging", Map.of("app", "cart"), SelectionMode.ONE, null),
+                new PodKill(0), Duration.ofSeconds(60), null, null, null, null);
+        var start = new RunStarted(UUID.randomUUID(), "executor-test", Trigger.MANUAL, Instant.now(), spec);
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("pod-kill");
+    }
+
+    @Test
+    void shouldRefuseAStartWhoseDeadlineHasPassed() {
+        // Given: issued two minutes ago for one minute
+        RunStarted fresh = start(pair.victimName(), Duration.ofSeconds(60));
+        var stale = new RunStarted(fresh.runId(), fresh.experiment(), fresh.trigger(),
+                Instant.now().minus(Duration.ofMinutes(2)), fresh.spec());
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(stale), stale, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(stale.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("stale");
+        assertThat(nftTables()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidAbortAndKeepProcessingTheNextOne() {
+        // Given: a running run, and an abort without its reason
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        awaitStatus(start.runId(), RunPhase.INJECTED);
+        String badKey = UUID.randomUUID().toString();
+        byte[] bad = "{\"runId\":\"%s\",\"source\":\"test\",\"issuedAt\":\"%s\"}"
+                .formatted(badKey, Instant.now()).getBytes(StandardCharsets.UTF_8);
+        var reason = new AbortReason(AbortKind.MANUAL, "valid abort", null, null);
+
+        // When
+        kafka.publishRaw(EventType.RUN_ABORTED, badKey, bad);
+        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(), reason),
+                "/test");
+
+        // Then
+        List<ConsumerRecord<String, byte[]>> dead = kafka.read(Topics.DEAD_LETTER,
+                records -> records.stream().anyMatch(r -> badKey.equals(r.key())), WAIT);
+        ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> badKey.equals(r.key())).findFirst().orElseThrow();
+        assertThat(EventClient.header(letter, "dead-letter-reason")).contains("reason");
+        assertThat(awaitStatus(start.runId(), RunPhase.ABORTED).abortReason()).isEqualTo(reason);
+        assertThat(nftTables()).isEmpty();
+    }
+
     private static RunStarted start(String namespace, Duration duration) {
-        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(namespace), new NetworkLoss(100), duration, null,
-                null, null, null);
+        return start(namespace, duration, new NetworkLoss(100), null);
+    }
+
+    private static RunStarted start(String namespace, Duration duration, NetworkLoss loss, BlastRadius radius) {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(namespace), loss, duration, radius, null, null,
+                null);
         return new RunStarted(UUID.randomUUID(), "executor-test", Trigger.MANUAL, Instant.now(), spec);
     }
 

@@ -1,5 +1,6 @@
 package io.tumult.executor.attack.host;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,7 +20,11 @@ import io.tumult.schemas.v1.Target;
 /**
  * Drops a share of the packets entering and leaving a network namespace with an nftables table owned by the run
  * ({@code inet tumult_<run>}), at a priority ahead of the namespace's own filters. Reverting deletes the table,
- * so nothing of the namespace's own rules is ever changed. This kernel family has no netem everywhere; nftables is.
+ * so nothing of the namespace's own rules is ever changed. Not every kernel has netem (this build machine's has not);
+ * nftables with {@code numgen} is everywhere nftables is.
+ * <p>
+ * {@code percent} is per packet and per direction: each packet entering or leaving is dropped with that probability,
+ * so a request/response round trip (a ping) is lost with {@code 1 - (1 - p)^2}; 100 % is a full partition.
  */
 @ApplicationScoped
 public class NetworkLossAttack implements Attack<NetworkLoss> {
@@ -43,11 +48,13 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
             throw new AttackException(Reason.UNSUPPORTED_KIND,
                     "network-loss acts on network-namespace targets, not " + target.kind());
         }
-        return NetworkNamespaces.resolve(ns);
+        return NetworkNamespaces.resolve(ns, config.allowedNamespacePrefixes());
     }
 
     @Override
     public Injection inject(UUID runId, NetworkLoss spec, ResolvedTarget target) {
+        // checked again right before acting: inject may be called without resolve (replay after a restart)
+        NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
         String table = tableFor(runId);
         var injection = new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table));
         String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
@@ -88,7 +95,7 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
     }
 
     private HostCommand.Output nft(String namespace, String stdin, String... args) {
-        var command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace, "nft"));
+        var command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "nft"));
         command.addAll(List.of(args));
         return HostCommand.run(config.commandTimeout(), stdin, command);
     }

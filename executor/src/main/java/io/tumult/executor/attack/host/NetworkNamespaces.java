@@ -1,9 +1,12 @@
 package io.tumult.executor.attack.host;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
@@ -11,30 +14,83 @@ import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /**
- * Resolves named network namespaces ({@code /run/netns/<name>}) and refuses the ones Tumult must never touch: the
- * host's own (PID 1's) and the executor's own.
+ * Resolves named network namespaces ({@code /run/netns/<name>}) and refuses, before any action, the ones Tumult must
+ * never touch (the host's, PID 1's, and the executor's own) and those outside the configured name prefixes. Also
+ * checks that this process can act at all (root capabilities, {@code ip} and {@code nft} installed).
  */
 final class NetworkNamespaces {
 
     static final Path NETNS_DIR = Path.of("/run/netns");
+    /** What {@code ip netns add} accepts, minus anything that could walk out of {@link #NETNS_DIR}. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}");
+    private static final int CAP_NET_ADMIN = 12;
+    private static final int CAP_SYS_ADMIN = 21;
 
     private NetworkNamespaces() {
     }
 
-    static List<ResolvedTarget> resolve(NetworkNamespaceTarget target) {
-        Path ns = NETNS_DIR.resolve(target.name()).normalize();
-        if (!ns.getParent().equals(NETNS_DIR) || !Files.exists(ns)) {
-            throw new AttackException(Reason.TARGET_NOT_FOUND, "no network namespace named " + target.name());
+    static List<ResolvedTarget> resolve(NetworkNamespaceTarget target, Optional<List<String>> allowedPrefixes) {
+        String name = target.name();
+        if (!NAME.matcher(name).matches() || name.equals("..")) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "no network namespace named " + name);
+        }
+        Path ns = NETNS_DIR.resolve(name);
+        if (!Files.exists(ns)) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "no network namespace named " + name);
         }
         // The executor runs in the host's namespace (a DaemonSet with hostNetwork), so its own is the host's.
         // PID 1's is checked too where it can be read; where it cannot, PID 1 lives in a user namespace we do not
         // own, and its namespace could not have been given a name we can enter.
         if (sameNamespace(ns, Path.of("/proc/self/ns/net"))
                 || (Files.isReadable(Path.of("/proc/1/ns/net")) && sameNamespace(ns, Path.of("/proc/1/ns/net")))) {
-            throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + target.name()
+            throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + name
                     + " is the host's or the executor's own; Tumult never touches it");
         }
-        return List.of(new ResolvedTarget(NetworkNamespaceTarget.KIND, target.name()));
+        if (allowedPrefixes.isPresent() && allowedPrefixes.get().stream().noneMatch(name::startsWith)) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + name
+                    + " does not start with an allowed prefix " + allowedPrefixes.get()
+                    + " (tumult.executor.allowed-namespace-prefixes)");
+        }
+        checkCanAct();
+        return List.of(new ResolvedTarget(NetworkNamespaceTarget.KIND, name));
+    }
+
+    /** Refuses, with a message an operator can act on, when this process could not inject (or revert) at all. */
+    static void checkCanAct() {
+        for (String tool : List.of("ip", "nft")) {
+            if (!onPath(tool)) {
+                throw new AttackException(Reason.PERMISSION_DENIED,
+                        "network-loss needs the '" + tool + "' command, which is not on this executor's PATH");
+            }
+        }
+        long caps = effectiveCapabilities();
+        if ((caps & (1L << CAP_NET_ADMIN)) == 0 || (caps & (1L << CAP_SYS_ADMIN)) == 0) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "network-loss needs root (CAP_NET_ADMIN to change "
+                    + "nftables, CAP_SYS_ADMIN to enter a namespace); this executor runs without them");
+        }
+    }
+
+    private static long effectiveCapabilities() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:"))
+                    .map(l -> Long.parseUnsignedLong(l.substring("CapEff:".length()).strip(), 16)).findFirst()
+                    .orElse(0L);
+        } catch (IOException | RuntimeException e) {
+            return 0L; // cannot tell: fail safe
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean sameNamespace(Path a, Path b) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +25,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 /** The attack measured on its victim: a real nftables table in a real namespace, loss seen by a real ping. */
 class NetworkLossAttackTest {
 
-    private final NetworkLossAttack attack = new NetworkLossAttack(new TestConfig());
+    private final NetworkLossAttack attack = new NetworkLossAttack(new TestConfig(Optional.empty()));
     private NetnsPair pair;
 
     @BeforeEach
@@ -115,11 +117,37 @@ class NetworkLossAttackTest {
         assertThat(refused.reason()).isEqualTo(AttackException.Reason.TARGET_NOT_FOUND);
     }
 
+    @Test
+    void shouldRefuseANamespaceOutsideTheAllowedPrefixesBeforeActing() {
+        // Given
+        var confined = new NetworkLossAttack(new TestConfig(Optional.of(List.of("staging-", "chaos-"))));
+        ResolvedTarget target = new ResolvedTarget("network-namespace", pair.victimName());
+
+        // When
+        var refusedResolve = catchThrowableOfType(AttackException.class,
+                () -> confined.resolve(new NetworkNamespaceTarget(pair.victimName())));
+        var refusedInject = catchThrowableOfType(AttackException.class,
+                () -> confined.inject(UUID.randomUUID(), new NetworkLoss(100), target));
+
+        // Then
+        assertThat(refusedResolve.reason()).isEqualTo(AttackException.Reason.PERMISSION_DENIED);
+        assertThat(refusedResolve.getMessage()).contains("allowed prefix");
+        assertThat(refusedInject.reason()).isEqualTo(AttackException.Reason.PERMISSION_DENIED);
+        assertThat(tablesIn(pair.victimName())).isBlank();
+        assertThat(pair.lossPercent(5)).isZero();
+    }
+
     private static String tablesIn(String namespace) {
         return ProcessRunner.run("ip", "netns", "exec", namespace, "nft", "list", "tables").orThrow().stdout().strip();
     }
 
     private static final class TestConfig implements ExecutorConfig {
+        private final Optional<List<String>> prefixes;
+
+        TestConfig(Optional<List<String>> prefixes) {
+            this.prefixes = prefixes;
+        }
+
         @Override
         public String id() {
             return "executor-test";
@@ -138,6 +166,11 @@ class NetworkLossAttackTest {
         @Override
         public Duration shutdownPublishTimeout() {
             return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public Optional<List<String>> allowedNamespacePrefixes() {
+            return prefixes;
         }
     }
 }
