@@ -15,7 +15,10 @@ import io.tumult.guardian.rules.RuleBook;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.GuardianHeartbeat;
 
-/** What the guardian does on its own clock: the heartbeat, and aborting runs whose metrics went silent. */
+/**
+ * What the guardian does on its own clock: the heartbeat, and aborting runs whose metrics went silent. Ticks are
+ * skipped until start-up has completed and from shutdown on, when the Kafka emitters are not (or no longer) wired.
+ */
 @ApplicationScoped
 public class GuardianTimers {
 
@@ -33,13 +36,13 @@ public class GuardianTimers {
         this.heartbeat = heartbeat;
     }
 
-    @Scheduled(every = "${tumult.guardian.heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tumult.guardian.heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> beat() {
         var beat = new GuardianHeartbeat(config.id(), clock.instant(), config.heartbeatInterval(), rules.size());
         return heartbeat.send(Record.of(config.id(), TumultJson.encode(beat)));
     }
 
-    @Scheduled(every = "${tumult.guardian.no-data-check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tumult.guardian.no-data-check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> abortSilentRuns() {
         if (!config.noDataAbort()) {
             return Uni.createFrom().voidItem();
