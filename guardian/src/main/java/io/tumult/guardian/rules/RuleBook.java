@@ -91,8 +91,9 @@ public final class RuleBook {
             double value = w.window.aggregate(w.condition.aggregate());
             if (w.condition.holdsFor(value)) {
                 w.run.aborted = true;
-                String message = w.condition.describe() + " held: observed " + value + " over " + w.window.size()
-                        + " samples";
+                int samples = w.window.size();
+                String message = w.condition.describe() + " held: observed " + value + " over " + samples
+                        + (samples == 1 ? " sample" : " samples");
                 if (aborts.isEmpty()) {
                     aborts = new ArrayList<>(1);
                 }
