@@ -19,8 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.tumult.local.EventClient;
 import io.tumult.local.FreePort;
+import io.tumult.local.GuardedProcess;
 import io.tumult.local.LocalStack;
 import io.tumult.local.NetnsPair;
 import io.tumult.schemas.v1.RunAborted;
@@ -33,6 +37,8 @@ import io.tumult.schemas.v1.RunStatus;
  * The tests drive the same class; {@link #main} shows it to a person until Ctrl-C.
  */
 public final class LocalLoop implements AutoCloseable {
+
+    private static final ObjectMapper READER = new ObjectMapper();
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -74,11 +80,12 @@ public final class LocalLoop implements AutoCloseable {
         int schedulerPort = FreePort.pick();
         int guardianPort = FreePort.pick();
         out.println("starting scheduler, executor and guardian (logs in " + logDir + ") ...");
-        keep(ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
+        var services = keep(new Services());
+        services.add(ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
                 logDir.resolve("scheduler.log")));
-        keep(ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port", FreePort.pick()),
-                logDir.resolve("executor.log")));
-        keep(ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port", guardianPort),
+        services.add(ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port",
+                FreePort.pick()), logDir.resolve("executor.log")));
+        services.add(ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port", guardianPort),
                 logDir.resolve("guardian.log")));
         scheduler = URI.create("http://127.0.0.1:" + schedulerPort);
         guardian = URI.create("http://127.0.0.1:" + guardianPort);
@@ -170,7 +177,7 @@ public final class LocalLoop implements AutoCloseable {
                     HttpResponse<String> run = get("/runs/" + status.runId());
                     if (run.statusCode() == 200 && !run.body().contains("\"status\":\"SCHEDULED\"")
                             && !run.body().contains("\"status\":\"RUNNING\"")) {
-                        out.println("           recorded in PostgreSQL: " + run.body());
+                        out.println("           recorded in PostgreSQL: " + recordedRun(run.body()));
                         return;
                     }
                     Thread.sleep(100); // the scheduler records the same event on its own consumer
@@ -184,6 +191,23 @@ public final class LocalLoop implements AutoCloseable {
         }, "recorded-run");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** One readable line for a run as the scheduler's {@code GET /runs/<id>} returns it. */
+    static String recordedRun(String json) throws IOException {
+        JsonNode run = READER.readTree(json);
+        var line = new StringBuilder(run.path("status").asText());
+        JsonNode reason = run.path("reason");
+        if (!reason.isMissingNode()) {
+            line.append(" (").append(reason.path("kind").asText()).append(": ")
+                    .append(reason.path("message").asText()).append(')');
+        }
+        var steps = new ArrayList<String>();
+        for (JsonNode step : run.path("history")) {
+            steps.add(step.path("phase").asText() + " at " + step.path("at").asText() + " by "
+                    + step.path("executor").asText());
+        }
+        return line.append("; history: ").append(steps.isEmpty() ? "none" : String.join(", ", steps)).toString();
     }
 
     private static Map<String, String> with(Map<String, String> config, String key, int value) {
@@ -205,6 +229,24 @@ public final class LocalLoop implements AutoCloseable {
     private <T extends AutoCloseable> T keep(T resource) {
         open.add(0, resource);
         return resource;
+    }
+
+    /** The three services, stopped together: each takes seconds to leave its consumer groups. */
+    private static final class Services implements AutoCloseable {
+        private final List<GuardedProcess> processes = new ArrayList<>();
+
+        void add(GuardedProcess service) {
+            processes.add(service);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            List<Thread> stopping = processes.stream().map(p -> new Thread(p::close, "stop-service")).toList();
+            stopping.forEach(Thread::start);
+            for (Thread t : stopping) {
+                t.join();
+            }
+        }
     }
 
     /** Stops everything in reverse order of start; the services revert what they hold as they stop. */
