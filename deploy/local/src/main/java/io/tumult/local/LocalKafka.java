@@ -2,6 +2,7 @@ package io.tumult.local;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,6 +34,9 @@ import io.tumult.schemas.v1.Topics;
 public final class LocalKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String DIR_PREFIX = "tumult-kafka-";
+    /** A broker directory is named after the JVM that owns it. */
+    private static final Pattern STALE_DIR = Pattern.compile(DIR_PREFIX + "(\\d+)-.*");
 
     /** Tumult's topics with their partitions and configs; retention as documented in the README. */
     public static final List<NewTopic> TOPICS = List.of(
@@ -53,7 +59,8 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Formats storage, starts the broker, waits until it serves requests and creates the topics. */
     public static LocalKafka start() throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("tumult-kafka-");
+        sweepStaleDirectories();
+        Path dir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
         int port = FreePort.pick();
         int controllerPort = FreePort.pick();
         Path config = dir.resolve("server.properties");
@@ -171,10 +178,27 @@ public final class LocalKafka implements AutoCloseable {
     @Override
     public void close() {
         broker.close();
-        try (var files = Files.walk(dir)) {
+        deleteTree(dir);
+    }
+
+    /** Removes the directories of brokers whose owning JVM died without closing them (kill -9). */
+    private static void sweepStaleDirectories() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var dirs = Files.list(tmp)) {
+            dirs.forEach(d -> {
+                Matcher m = STALE_DIR.matcher(d.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    deleteTree(d);
+                }
+            });
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
+        } catch (IOException | UncheckedIOException ignored) {
+            // a temp dir left behind is harmless; the next start sweeps it
         }
     }
 }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -67,6 +71,39 @@ class LocalStackTest {
         assertThat(canConnect(hostPort[0], Integer.parseInt(hostPort[1]))).isFalse();
         String[] pg = config.get("quarkus.datasource.reactive.url").replace("postgresql://", "").split("[:/]");
         assertThat(canConnect(pg[0], Integer.parseInt(pg[1]))).isFalse();
+    }
+
+    @Test
+    void shouldSweepTheDirectoryOfABrokerWhoseJvmDiedAndRemoveItsOwnOnClose() throws Exception {
+        // Given: a broker directory left by a JVM that no longer runs (as after kill -9)
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path stale = Files.createDirectories(tmp.resolve("tumult-kafka-" + gone.pid() + "-left-behind/data"));
+        Files.writeString(stale.resolve("meta.properties"), "node.id=1\n");
+
+        try {
+            // When
+            try (var kafka = LocalKafka.start()) {
+                // Then
+                assertThat(stale.getParent()).doesNotExist();
+                assertThat(ownBrokerDirectories(tmp)).hasSize(1);
+            }
+            assertThat(ownBrokerDirectories(tmp)).isEmpty();
+        } finally {
+            try (var files = Files.walk(stale.getParent())) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (NoSuchFileException swept) {
+                // the expected case
+            }
+        }
+    }
+
+    private static List<Path> ownBrokerDirectories(Path tmp) throws Exception {
+        try (var dirs = Files.list(tmp)) {
+            return dirs.filter(d -> d.getFileName().toString()
+                    .startsWith("tumult-kafka-" + ProcessHandle.current().pid() + "-")).toList();
+        }
     }
 
     private static String roundTrip(String bootstrap) throws Exception {
