@@ -2,6 +2,9 @@ package io.tumult.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,10 +34,23 @@ public final class NetnsPair implements AutoCloseable {
         this.peer = peer;
     }
 
-    /** Whether this machine lets us build the pair: root, and the ip, nft and ping commands. */
+    /** Whether this machine lets us build the pair: root, and the ip, nft, ping and nsenter commands. */
     public static boolean available() {
-        boolean root = "0".equals(ProcessRunner.run("id", "-u").stdout().strip());
-        return root && Stream.of("ip", "nft", "ping", "nsenter").allMatch(NetnsPair::onPath);
+        return unavailableBecause().isEmpty();
+    }
+
+    /** What this machine lacks to build the pair, or empty when it has everything. */
+    public static Optional<String> unavailableBecause() {
+        var lacking = new ArrayList<String>();
+        String uid = ProcessRunner.run("id", "-u").stdout().strip();
+        if (!"0".equals(uid)) {
+            lacking.add("root (running as uid " + uid + ")");
+        }
+        List<String> missing = Stream.of("ip", "nft", "ping", "nsenter").filter(c -> !onPath(c)).toList();
+        if (!missing.isEmpty()) {
+            lacking.add("the commands " + String.join(", ", missing));
+        }
+        return lacking.isEmpty() ? Optional.empty() : Optional.of("needs " + String.join(" and ", lacking));
     }
 
     /** Creates the pair; the victim answers pings from the peer. */

@@ -1,15 +1,14 @@
 package io.tumult.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
+@NeedsHostAttacks
 class NetnsPairTest {
 
     @Test
     void shouldConnectTheVictimToThePeerAndRemoveBothOnClose() {
-        assumeTrue(NetnsPair.available(), "needs root and ip, nft, ping, nsenter");
         // Given
         String victim;
         String peer;

@@ -2,7 +2,6 @@ package io.tumult.executor.attack.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,12 +16,14 @@ import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
 import io.tumult.local.ProcessRunner;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** The attack measured on its victim: a real nftables table in a real namespace, loss seen by a real ping. */
+@NeedsHostAttacks
 class NetworkLossAttackTest {
 
     private final NetworkLossAttack attack = new NetworkLossAttack(new TestConfig(Optional.empty()));
@@ -30,7 +31,6 @@ class NetworkLossAttackTest {
 
     @BeforeEach
     void createVictim() {
-        assumeTrue(NetnsPair.available(), "needs root and ip, nft, ping, nsenter");
         pair = NetnsPair.create();
     }
 

@@ -2,7 +2,6 @@ package io.tumult.local.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.tumult.local.NetnsPair;
+import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.ProcessRunner;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.EventType;
@@ -32,13 +31,13 @@ import io.tumult.schemas.v1.Trigger;
  * the probe's loss metric breaching the autoAbort rule, the guardian's abort, the executor's revert, and the run's
  * history in PostgreSQL.
  */
+@NeedsHostAttacks
 class ChaosLoopIT {
 
     private static LocalLoop loop;
 
     @BeforeAll
     static void startTheLoop() throws Exception {
-        assumeTrue(NetnsPair.available(), "needs root and ip, nft, ping: the loop partitions a network namespace");
         Path home = Path.of(System.getProperty("tumult.home", "../../..")).toAbsolutePath().normalize();
         loop = LocalLoop.start(home, home.resolve("deploy/local/demo/target/it-logs"), System.out);
         loop.printTimeline(System.out);
