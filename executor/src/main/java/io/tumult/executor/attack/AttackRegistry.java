@@ -2,11 +2,13 @@ package io.tumult.executor.attack;
 
 import static java.util.stream.Collectors.toUnmodifiableMap;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 
 import io.quarkus.runtime.Startup;
 import io.tumult.schemas.v1.AttackSpec;
@@ -18,7 +20,13 @@ public class AttackRegistry {
 
     private final Map<Class<?>, Attack<?>> bySpecType;
 
+    @Inject
     AttackRegistry(Instance<Attack<?>> attacks) {
+        this(attacks.stream().toList());
+    }
+
+    /** A registry of exactly these attacks, for running the engine without CDI (tests). */
+    public AttackRegistry(List<? extends Attack<?>> attacks) {
         // two attacks for one kind is a bug: fail the boot naming both
         this.bySpecType = attacks.stream().collect(toUnmodifiableMap(Attack::specType, Function.identity(), (a, b) -> {
             throw new IllegalStateException("two attacks for one kind: " + a.getClass().getName() + " and "

@@ -188,7 +188,11 @@ public class RunEngine {
             run.state = State.ACTIVE;
         }
         if (pending != null) {
-            return publishInjected(run).thenCompose(ignored -> end(run, RunPhase.ABORTED, pending));
+            // abort wins: the injected status is sent first (so it precedes the outcome on the run's partition), but
+            // the revert waits neither for the broker's answer nor on its success
+            CompletableFuture<Void> injected = publishInjected(run).toCompletableFuture();
+            CompletableFuture<Void> ended = end(run, RunPhase.ABORTED, pending).toCompletableFuture();
+            return CompletableFuture.allOf(injected, ended);
         }
         long delay = Math.max(0, Duration.between(clock.instant(), start.deadline()).toMillis());
         run.deadline = deadlines.schedule(() -> work.execute(() -> end(run, RunPhase.REVERTED, null)), delay,

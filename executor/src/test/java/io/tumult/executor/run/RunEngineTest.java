@@ -1,0 +1,151 @@
+package io.tumult.executor.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.Target;
+import io.tumult.schemas.v1.Trigger;
+
+/**
+ * The engine's ordering rules where timing matters, with an attack whose injection the test holds open. The real
+ * attack and broker are covered by {@link RunEngineKafkaTest}.
+ */
+class RunEngineTest {
+
+    private final HeldAttack attack = new HeldAttack();
+    private final List<RunStatus> published = new CopyOnWriteArrayList<>();
+    private RunEngine engine;
+
+    @AfterEach
+    void stop() {
+        attack.release.countDown();
+        if (engine != null) {
+            engine.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRevertAnAbortThatArrivedDuringInjectionEvenWhenTheInjectedStatusCannotBePublished() throws Exception {
+        // Given: the broker refuses the 'injected' status, and an abort lands while the fault is going in
+        engine = new RunEngine(new AttackRegistry(List.of(attack)), new Config(), status -> {
+            published.add(status);
+            return status.phase() == RunPhase.INJECTED
+                    ? CompletableFuture.failedFuture(new IllegalStateException("broker unavailable"))
+                    : CompletableFuture.completedFuture(null);
+        });
+        RunStarted start = start();
+        CompletionStage<Void> started = engine.start(start);
+        assertThat(attack.injecting.await(5, TimeUnit.SECONDS)).as("injection under way").isTrue();
+        engine.abort(new RunAborted(start.runId().toString(), "guardian/g", Instant.now(),
+                new AbortReason(AbortKind.MANUAL, "stop", null, null)));
+
+        // When
+        attack.release.countDown();
+
+        // Then: the fault is reverted and the abort reported, though the run's start stage fails
+        await().atMost(Duration.ofSeconds(5)).until(() -> !attack.recovered.isEmpty());
+        assertThat(attack.recovered).containsExactly(attack.injected.get(0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.toCompletableFuture().isDone());
+        assertThat(started.toCompletableFuture()).isCompletedExceptionally();
+        assertThat(published).extracting(RunStatus::phase).containsExactly(RunPhase.INJECTED, RunPhase.ABORTED);
+        assertThat(engine.activeRuns()).isEmpty();
+    }
+
+    private static RunStarted start() {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
+                Duration.ofSeconds(60), null, null, null, null);
+        return new RunStarted(UUID.randomUUID(), "engine-test", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    /** Injects only when the test releases it; records what it injected and recovered. */
+    private static final class HeldAttack implements Attack<NetworkLoss> {
+        final CountDownLatch injecting = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<Injection> injected = new CopyOnWriteArrayList<>();
+        final List<Injection> recovered = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Class<NetworkLoss> specType() {
+            return NetworkLoss.class;
+        }
+
+        @Override
+        public List<ResolvedTarget> resolve(Target target) {
+            return List.of(new ResolvedTarget("network-namespace", "victim"));
+        }
+
+        @Override
+        public Injection inject(UUID runId, NetworkLoss spec, ResolvedTarget target) {
+            injecting.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            var injection = new Injection("network-loss", target, Map.of("run", runId.toString()));
+            injected.add(injection);
+            return injection;
+        }
+
+        @Override
+        public void recover(Injection injection) {
+            recovered.add(injection);
+        }
+    }
+
+    private static final class Config implements ExecutorConfig {
+        @Override
+        public String id() {
+            return "engine-test";
+        }
+
+        @Override
+        public int rememberedRuns() {
+            return 100;
+        }
+
+        @Override
+        public Duration commandTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public Duration shutdownPublishTimeout() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public Optional<List<String>> allowedNamespacePrefixes() {
+            return Optional.empty();
+        }
+    }
+}
