@@ -68,6 +68,10 @@ public class GuardianConsumers {
         } catch (InvalidDocumentException e) {
             return message.nack(e);
         }
-        return handler.apply(event);
+        try {
+            return handler.apply(event);
+        } catch (RuntimeException e) { // a bug, not bad input: still never the end of the channel
+            return message.nack(e);
+        }
     }
 }

@@ -102,6 +102,9 @@ public final class TumultJson {
     }
 
     private static JsonNode parse(ObjectMapper mapper, byte[] bytes, String what) {
+        if (bytes == null) { // a Kafka record without a value (a tombstone)
+            throw new InvalidDocumentException(what, List.of(new Violation("$", "document is empty")));
+        }
         try {
             JsonNode tree = mapper.readTree(bytes);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 
 import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.TumultJson;
@@ -88,6 +89,20 @@ class InvalidDocumentsTest {
 
         // Then
         assertThat(e.violations()).extracting(Violation::path).contains("$.reason", "$.runId");
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    void shouldRefuseARecordWithoutAValueAsAnInvalidDocument(byte[] value) {
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.METRIC_SAMPLE, value));
+
+        // Then
+        assertThat(e.violations()).singleElement().satisfies(v -> {
+            assertThat(v.path()).isEqualTo("$");
+            assertThat(v.message()).isEqualTo("document is empty");
+        });
     }
 
     @Test
