@@ -137,6 +137,24 @@ public final class EventClient implements AutoCloseable {
         return records;
     }
 
+    /** Every record on {@code topic} now: reads each partition from its beginning to its current end. */
+    public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        var records = new ArrayList<ConsumerRecord<String, byte[]>>();
+        try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
     /** Every record on {@code topic} whose body decodes as {@code type}, decoded, in order. */
     public <T> List<T> events(EventType<T> type, List<ConsumerRecord<String, byte[]>> records) {
         return records.stream().map(r -> TumultJson.decode(type, r.value())).toList();

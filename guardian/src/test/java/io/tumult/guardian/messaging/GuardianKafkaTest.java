@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ import io.tumult.schemas.v1.Trigger;
 class GuardianKafkaTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String METRICS_GROUP = "tumult-guardian-metrics";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -61,20 +63,24 @@ class GuardianKafkaTest {
         // Given
         UUID run = startInjectedRun("http_error_rate");
         awaitWatched(run);
+        RecordMetadata healthy = null;
         for (int i = 0; i < 5; i++) {
-            sample("http_error_rate", 0.01, run);
+            healthy = sample("http_error_rate", 0.01, run);
         }
-        assertThat(abortsFor(run, Duration.ofSeconds(1))).as("no abort while healthy").isEmpty();
+        // a sample is committed only once evaluated and any abort it caused is on the broker
+        kafka.awaitConsumed(METRICS_GROUP, healthy, WAIT);
+        assertThat(abortsFor(run)).as("no abort while healthy").isEmpty();
 
         // When
+        RecordMetadata breaching = null;
         for (int i = 0; i < 5; i++) {
-            sample("http_error_rate", 0.5, run);
+            breaching = sample("http_error_rate", 0.5, run);
         }
+        kafka.awaitConsumed(METRICS_GROUP, breaching, WAIT);
 
         // Then
-        List<ConsumerRecord<String, byte[]>> aborts = await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)),
-                list -> !list.isEmpty());
-        assertThat(abortsFor(run, Duration.ofSeconds(1))).as("exactly one abort").hasSize(1);
+        List<ConsumerRecord<String, byte[]>> aborts = abortsFor(run);
+        assertThat(aborts).as("exactly one abort").hasSize(1);
         ConsumerRecord<String, byte[]> record = aborts.get(0);
         assertThat(record.key()).isEqualTo(run.toString());
         assertThat(EventClient.header(record, "ce_type")).isEqualTo(EventType.RUN_ABORTED.ceType());
@@ -95,7 +101,7 @@ class GuardianKafkaTest {
         // When: no sample of queue_depth ever arrives (no-data-after is 3s in tests)
 
         // Then
-        var aborts = await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)), list -> !list.isEmpty());
+        var aborts = await().atMost(WAIT).until(() -> abortsFor(run), list -> !list.isEmpty());
         assertThat(TumultJson.decode(EventType.RUN_ABORTED, aborts.get(0).value()).reason().kind())
                 .isEqualTo(AbortKind.NO_DATA);
     }
@@ -110,13 +116,19 @@ class GuardianKafkaTest {
         // When
         kafka.publishRaw(EventType.METRIC_SAMPLE, badKey,
                 "{\"name\":\"latency ms\",\"value\":\"high\",\"at\":\"now\"}".getBytes(StandardCharsets.UTF_8));
-        sample("latency_ms", 5.0, run);
+        RecordMetadata valid = sample("latency_ms", 5.0, run);
 
         // Then
         var dead = kafka.read(Topics.DEAD_LETTER, rs -> rs.stream().anyMatch(r -> badKey.equals(r.key())), WAIT);
         var letter = dead.stream().filter(r -> badKey.equals(r.key())).findFirst().orElseThrow();
         assertThat(EventClient.header(letter, "dead-letter-reason")).contains("$.name").contains("$.value");
-        await().atMost(WAIT).until(() -> abortsFor(run, Duration.ofMillis(500)), list -> !list.isEmpty());
+        kafka.awaitConsumed(METRICS_GROUP, valid, WAIT);
+        assertThat(abortsFor(run)).as("the valid sample after the bad one was evaluated").singleElement()
+                .satisfies(r -> {
+                    RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, r.value());
+                    assertThat(abort.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
+                    assertThat(abort.reason().observed()).isEqualTo(5.0);
+                });
     }
 
     @Test
@@ -149,13 +161,13 @@ class GuardianKafkaTest {
                 .jsonPath().getList("runId")).contains(run.toString()));
     }
 
-    private void sample(String metric, double value, UUID run) {
-        kafka.publish(EventType.METRIC_SAMPLE, run.toString(), new MetricSample(metric, value, Instant.now(), run,
+    private RecordMetadata sample(String metric, double value, UUID run) {
+        return kafka.publish(EventType.METRIC_SAMPLE, run.toString(), new MetricSample(metric, value, Instant.now(), run,
                 Map.of()), "/test");
     }
 
-    private List<ConsumerRecord<String, byte[]>> abortsFor(UUID run, Duration listen) {
-        return kafka.read(Topics.RUN_ABORT, rs -> false, listen).stream()
+    private List<ConsumerRecord<String, byte[]>> abortsFor(UUID run) {
+        return kafka.readAll(Topics.RUN_ABORT).stream()
                 .filter(r -> run.toString().equals(r.key())).toList();
     }
 }
