@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * The guardian is alive and watching: published on {@link Topics#GUARDIAN_HEARTBEAT} every {@code interval},
- * keyed by guardian id. Executors that stop seeing it revert what they hold.
+ * keyed by guardian id. Meant for executors to revert what they hold when it stops (not consumed yet).
  *
  * @param guardianId id of the guardian instance
  * @param at when it was sent
