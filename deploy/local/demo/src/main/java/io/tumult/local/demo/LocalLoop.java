@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,6 +42,7 @@ public final class LocalLoop implements AutoCloseable {
     private static final ObjectMapper READER = new ObjectMapper();
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    private boolean closed;
     private final HttpClient http = HttpClient.newHttpClient();
     private final Instant startedAt = Instant.now();
     private LocalStack stack;
@@ -56,11 +58,15 @@ public final class LocalLoop implements AutoCloseable {
     /** Starts everything; on any failure, stops what had started and rethrows. */
     public static LocalLoop start(Path home, Path logDir, PrintStream out) throws Exception {
         var loop = new LocalLoop();
+        loop.startUnder(home, logDir, out);
+        return loop;
+    }
+
+    private void startUnder(Path home, Path logDir, PrintStream out) throws Exception {
         try {
-            loop.startAll(home, logDir, out);
-            return loop;
+            startAll(home, logDir, out);
         } catch (Exception | Error e) {
-            loop.close();
+            close();
             throw e;
         }
     }
@@ -81,12 +87,12 @@ public final class LocalLoop implements AutoCloseable {
         int guardianPort = FreePort.pick();
         out.println("starting scheduler, executor and guardian (logs in " + logDir + ") ...");
         var services = keep(new Services());
-        services.add(ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
+        keep(services, ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
                 logDir.resolve("scheduler.log")));
-        services.add(ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port",
+        keep(services, ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port",
                 FreePort.pick()), logDir.resolve("executor.log")));
-        services.add(ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port", guardianPort),
-                logDir.resolve("guardian.log")));
+        keep(services, ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port",
+                guardianPort), logDir.resolve("guardian.log")));
         scheduler = URI.create("http://127.0.0.1:" + schedulerPort);
         guardian = URI.create("http://127.0.0.1:" + guardianPort);
 
@@ -226,18 +232,32 @@ public final class LocalLoop implements AutoCloseable {
         return m;
     }
 
+    /** Remembers a started resource for close; once closed (Ctrl-C during start-up), stops it at once instead. */
     private <T extends AutoCloseable> T keep(T resource) {
-        open.add(0, resource);
-        return resource;
+        synchronized (open) {
+            if (!closed) {
+                open.add(0, resource);
+                return resource;
+            }
+        }
+        closeQuietly(resource);
+        throw new IllegalStateException("stopped while starting");
+    }
+
+    private void keep(Services services, GuardedProcess service) {
+        synchronized (open) {
+            if (!closed) {
+                services.processes.add(service);
+                return;
+            }
+        }
+        service.close();
+        throw new IllegalStateException("stopped while starting");
     }
 
     /** The three services, stopped together: each takes seconds to leave its consumer groups. */
     private static final class Services implements AutoCloseable {
         private final List<GuardedProcess> processes = new ArrayList<>();
-
-        void add(GuardedProcess service) {
-            processes.add(service);
-        }
 
         @Override
         public void close() throws InterruptedException {
@@ -252,14 +272,27 @@ public final class LocalLoop implements AutoCloseable {
     /** Stops everything in reverse order of start; the services revert what they hold as they stop. */
     @Override
     public void close() {
-        for (AutoCloseable c : open) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                System.err.println("while stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
-            }
+        List<AutoCloseable> started;
+        synchronized (open) {
+            closed = true;
+            started = List.copyOf(open);
+            open.clear();
         }
-        open.clear();
+        started.forEach(LocalLoop::closeQuietly);
+    }
+
+    private boolean isClosed() {
+        synchronized (open) {
+            return closed;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("while stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     /** Runs the loop for a person: the example experiment fires every 30 seconds until Ctrl-C. */
@@ -273,14 +306,33 @@ public final class LocalLoop implements AutoCloseable {
         }
         Path home = Path.of(System.getProperty("tumult.home", ".")).toAbsolutePath().normalize();
         Path logDir = home.resolve("target/local-loop");
-        LocalLoop loop = start(home, logDir, out);
+        var loop = new LocalLoop();
+        var startReturned = new CountDownLatch(1);
         var stopped = new CountDownLatch(1);
+        // registered before anything starts: Ctrl-C during start-up stops what has started, and waits for the step
+        // under way to return, so that what it was starting is stopped too
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("\nstopping: services revert what they hold, then Kafka and PostgreSQL stop ...");
             loop.close();
+            try {
+                startReturned.await(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             out.println("stopped; nothing left running.");
             stopped.countDown();
         }, "local-loop-stop"));
+        try {
+            loop.startUnder(home, logDir, out);
+        } catch (Exception | Error e) {
+            startReturned.countDown();
+            if (loop.isClosed()) { // Ctrl-C during start-up: not an error
+                stopped.await();
+                return;
+            }
+            throw e;
+        }
+        startReturned.countDown();
 
         loop.printTimeline(out);
         int second = Instant.now().plusSeconds(4).atOffset(ZoneOffset.UTC).getSecond() % 30;
