@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +21,7 @@ import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackRegistry;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
-import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.ExperimentSpec;
@@ -56,7 +55,7 @@ class RunEngineTest {
     @Test
     void shouldRevertAnAbortThatArrivedDuringInjectionEvenWhenTheInjectedStatusCannotBePublished() throws Exception {
         // Given: the broker refuses the 'injected' status, and an abort lands while the fault is going in
-        engine = new RunEngine(new AttackRegistry(List.of(attack)), new Config(), status -> {
+        engine = new RunEngine(new AttackRegistry(List.of(attack)), TestExecutorConfig.defaults(), status -> {
             published.add(status);
             return status.phase() == RunPhase.INJECTED
                     ? CompletableFuture.failedFuture(new IllegalStateException("broker unavailable"))
@@ -119,33 +118,6 @@ class RunEngineTest {
         @Override
         public void recover(Injection injection) {
             recovered.add(injection);
-        }
-    }
-
-    private static final class Config implements ExecutorConfig {
-        @Override
-        public String id() {
-            return "engine-test";
-        }
-
-        @Override
-        public int rememberedRuns() {
-            return 100;
-        }
-
-        @Override
-        public Duration commandTimeout() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public Duration shutdownPublishTimeout() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public Optional<List<String>> allowedNamespacePrefixes() {
-            return Optional.empty();
         }
     }
 }

@@ -3,9 +3,6 @@ package io.tumult.executor.attack.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
-import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
 import io.tumult.local.ProcessRunner;
@@ -26,7 +23,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 @NeedsHostAttacks
 class NetworkLossAttackTest {
 
-    private final NetworkLossAttack attack = new NetworkLossAttack(new TestConfig(Optional.empty()));
+    private final NetworkLossAttack attack = new NetworkLossAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
@@ -120,7 +117,7 @@ class NetworkLossAttackTest {
     @Test
     void shouldRefuseANamespaceOutsideTheAllowedPrefixesBeforeActing() {
         // Given
-        var confined = new NetworkLossAttack(new TestConfig(Optional.of(List.of("staging-", "chaos-"))));
+        var confined = new NetworkLossAttack(TestExecutorConfig.defaults().confinedTo("staging-", "chaos-"));
         ResolvedTarget target = new ResolvedTarget("network-namespace", pair.victimName());
 
         // When
@@ -139,38 +136,5 @@ class NetworkLossAttackTest {
 
     private static String tablesIn(String namespace) {
         return ProcessRunner.run("ip", "netns", "exec", namespace, "nft", "list", "tables").orThrow().stdout().strip();
-    }
-
-    private static final class TestConfig implements ExecutorConfig {
-        private final Optional<List<String>> prefixes;
-
-        TestConfig(Optional<List<String>> prefixes) {
-            this.prefixes = prefixes;
-        }
-
-        @Override
-        public String id() {
-            return "executor-test";
-        }
-
-        @Override
-        public int rememberedRuns() {
-            return 100;
-        }
-
-        @Override
-        public Duration commandTimeout() {
-            return Duration.ofSeconds(10);
-        }
-
-        @Override
-        public Duration shutdownPublishTimeout() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public Optional<List<String>> allowedNamespacePrefixes() {
-            return prefixes;
-        }
     }
 }
