@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,26 +233,23 @@ public final class LocalLoop implements AutoCloseable {
         return m;
     }
 
-    /** Remembers a started resource for close; once closed (Ctrl-C during start-up), stops it at once instead. */
     private <T extends AutoCloseable> T keep(T resource) {
+        return keep(resource, r -> open.add(0, r));
+    }
+
+    private void keep(Services services, GuardedProcess service) {
+        keep(service, services.processes::add);
+    }
+
+    /** Records a started resource for close; once closed (Ctrl-C during start-up), stops it at once instead. */
+    private <T extends AutoCloseable> T keep(T resource, Consumer<T> record) {
         synchronized (open) {
             if (!closed) {
-                open.add(0, resource);
+                record.accept(resource);
                 return resource;
             }
         }
         closeQuietly(resource);
-        throw new IllegalStateException("stopped while starting");
-    }
-
-    private void keep(Services services, GuardedProcess service) {
-        synchronized (open) {
-            if (!closed) {
-                services.processes.add(service);
-                return;
-            }
-        }
-        service.close();
         throw new IllegalStateException("stopped while starting");
     }
 
