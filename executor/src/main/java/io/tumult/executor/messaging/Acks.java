@@ -26,7 +26,7 @@ final class Acks {
             event = TumultJson.decode(type, message.getPayload());
         } catch (InvalidDocumentException e) {
             return message.nack(e);
-        } catch (RuntimeException e) { // an empty (null) value, for one: still bad input, still dead-lettered
+        } catch (RuntimeException e) { // a codec bug, not bad input: dead-lettered all the same, never the end of the channel
             return message.nack(new IllegalArgumentException("undecodable " + type.javaType().getSimpleName()
                     + " record: " + e, e));
         }

@@ -66,28 +66,24 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
                 "  chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
                 "  chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }",
                 "}", "");
-        HostCommand.Output out;
+        RuntimeException failure;
         try {
-            out = nft(target.name(), ruleset, "-f", "-");
-        } catch (RuntimeException e) {
-            // timed out or interrupted: the table may be in place though nft never answered
-            recoverQuietly(injection, e);
-            throw e;
+            var out = nft(target.name(), ruleset, "-f", "-");
+            failure = out.exitCode() == 0 ? null
+                    : new AttackException(Reason.INTERNAL, "nft refused the loss table in " + target.name() + ": "
+                            + out.stderr().strip());
+        } catch (RuntimeException e) { // timed out or interrupted: the table may be in place though nft never answered
+            failure = e;
         }
-        if (out.exitCode() != 0) {
-            recover(injection);
-            throw new AttackException(Reason.INTERNAL, "nft refused the loss table in " + target.name() + ": "
-                    + out.stderr().strip());
+        if (failure != null) {
+            try {
+                recover(injection);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
         }
         return injection;
-    }
-
-    private void recoverQuietly(Injection injection, RuntimeException cause) {
-        try {
-            recover(injection);
-        } catch (RuntimeException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     @Override
