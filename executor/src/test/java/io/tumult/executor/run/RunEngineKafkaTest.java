@@ -221,6 +221,20 @@ class RunEngineKafkaTest {
     }
 
     @Test
+    @NeedsHostAttacks
+    void shouldRefuseAStartWhoseNamespaceDoesNotExist() {
+        // Given
+        RunStarted start = start(NO_SUCH_NAMESPACE, Duration.ofSeconds(60));
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.message()).contains("no network namespace named " + NO_SUCH_NAMESPACE);
+    }
+
+    @Test
     void shouldRefuseAnAttackKindWithoutAnAttack() {
         // Given
         RunStarted start = podKill();
