@@ -183,21 +183,23 @@ public class RunEngine {
         }
 
         RunAborted pending;
+        CompletionStage<Void> injected;
         synchronized (run) {
             pending = run.pendingAbort;
             run.state = State.ACTIVE;
+            // sent under the run's lock: another thread's end() sees ACTIVE only once 'injected' is handed to the
+            // producer, so the outcome always follows it on the run's partition
+            injected = publishInjected(run);
         }
         if (pending != null) {
-            // abort wins: the injected status is sent first (so it precedes the outcome on the run's partition), but
-            // the revert waits neither for the broker's answer nor on its success
-            CompletableFuture<Void> injected = publishInjected(run).toCompletableFuture();
+            // abort wins: the revert waits neither for the broker's answer on 'injected' nor on its success
             CompletableFuture<Void> ended = end(run, RunPhase.ABORTED, pending).toCompletableFuture();
-            return CompletableFuture.allOf(injected, ended);
+            return CompletableFuture.allOf(injected.toCompletableFuture(), ended);
         }
         long delay = Math.max(0, Duration.between(clock.instant(), start.deadline()).toMillis());
         run.deadline = deadlines.schedule(() -> work.execute(() -> end(run, RunPhase.REVERTED, null)), delay,
                 TimeUnit.MILLISECONDS);
-        return publishInjected(run);
+        return injected;
     }
 
     private CompletionStage<Void> publishInjected(ActiveRun run) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,6 +78,40 @@ class RunEngineTest {
         assertThat(started.toCompletableFuture()).isCompletedExceptionally();
         assertThat(published).extracting(RunStatus::phase).containsExactly(RunPhase.INJECTED, RunPhase.ABORTED);
         assertThat(engine.activeRuns()).isEmpty();
+    }
+
+    @Test
+    void shouldPublishInjectedBeforeTheOutcomeWhenAnAbortRacesTheEndOfInjection() throws Exception {
+        // Given: many runs, each aborted at the very moment its injection completes
+        engine = new RunEngine(new AttackRegistry(List.of(attack)), TestExecutorConfig.defaults(), status -> {
+            published.add(status);
+            return CompletableFuture.completedFuture(null);
+        });
+        attack.release.countDown(); // injections complete at once; the race is between them and the aborts
+        var runs = new ArrayList<RunStarted>();
+        var aborts = new ArrayList<CompletableFuture<Void>>();
+
+        // When
+        for (int i = 0; i < 300; i++) {
+            RunStarted start = start();
+            runs.add(start);
+            engine.start(start);
+            aborts.add(engine.abort(new RunAborted(start.runId().toString(), "guardian/g", Instant.now(),
+                    new AbortReason(AbortKind.MANUAL, "stop", null, null))).toCompletableFuture());
+        }
+
+        // Then: every run's statuses are refused alone, or injected followed by aborted; never aborted first
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.activeRuns().isEmpty());
+        CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (RunStarted run : runs) {
+                assertThat(phasesOf(run)).isIn(List.of(RunPhase.REFUSED), List.of(RunPhase.INJECTED, RunPhase.ABORTED));
+            }
+        });
+    }
+
+    private List<RunPhase> phasesOf(RunStarted run) {
+        return published.stream().filter(s -> s.runId().equals(run.runId())).map(RunStatus::phase).toList();
     }
 
     private static RunStarted start() {
