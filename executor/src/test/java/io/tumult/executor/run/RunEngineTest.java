@@ -145,7 +145,8 @@ class RunEngineTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            var injection = new Injection("network-loss", target, Map.of("run", runId.toString()));
+            var injection = new Injection("network-loss", target, Map.of("run", runId.toString()),
+                    List.of(List.of("true")));
             injected.add(injection);
             return injection;
         }

@@ -56,7 +56,8 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
         // checked again right before acting: inject may be called without resolve (replay after a restart)
         NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
         String table = tableFor(runId);
-        var injection = new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table));
+        var injection = new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table),
+                List.of(List.of("ip", "netns", "exec", target.name(), "nft", "delete", "table", FAMILY, table)));
         String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
         // delete-then-add in one transaction: re-injecting replaces the table instead of failing or stacking
         String ruleset = String.join("\n",
