@@ -29,11 +29,28 @@ public interface Attack<S extends AttackSpec> {
     }
 
     /**
-     * Injects the fault on one target. The returned injection must be enough to undo it.
+     * Works out, without acting, what injecting {@code spec} on {@code target} for {@code runId} means and how to undo
+     * it. The engine journals the result and arms a guard with its {@code undo} before {@link #apply} is called, so
+     * the undo may only name things derived from the run (for example a table or cgroup named after the run id),
+     * never something only known once applied (a pid).
+     *
+     * @throws AttackException when the target cannot take this fault (refusal, before any action)
+     */
+    Injection plan(UUID runId, S spec, ResolvedTarget target);
+
+    /**
+     * Puts a planned fault in place; applying it again replaces it, never stacks it.
      *
      * @throws AttackException when the fault could not be put in place; whatever was applied is undone first
      */
-    Injection inject(UUID runId, S spec, ResolvedTarget target);
+    void apply(S spec, Injection injection);
+
+    /** {@link #plan} then {@link #apply}: for callers that need no journal in between (tests, tools). */
+    default Injection inject(UUID runId, S spec, ResolvedTarget target) {
+        Injection injection = plan(runId, spec, target);
+        apply(spec, injection);
+        return injection;
+    }
 
     /** Undoes {@link #inject}. Completes normally if nothing is injected any more. */
     void recover(Injection injection);

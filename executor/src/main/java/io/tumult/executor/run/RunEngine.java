@@ -171,7 +171,9 @@ public class RunEngine {
         }
         try {
             for (ResolvedTarget target : run.targets) {
-                run.injections.add(run.attack.inject(start.runId(), spec, target));
+                Injection injection = run.attack.plan(start.runId(), spec, target);
+                run.injections.add(injection); // before applying: a failed apply is reverted like the others
+                run.attack.apply(spec, injection);
             }
         } catch (RuntimeException e) {
             String reverted = revertAll(run);

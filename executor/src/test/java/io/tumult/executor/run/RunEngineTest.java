@@ -138,17 +138,19 @@ class RunEngineTest {
         }
 
         @Override
-        public Injection inject(UUID runId, NetworkLoss spec, ResolvedTarget target) {
+        public Injection plan(UUID runId, NetworkLoss spec, ResolvedTarget target) {
+            return new Injection("network-loss", target, Map.of("run", runId.toString()), List.of(List.of("true")));
+        }
+
+        @Override
+        public void apply(NetworkLoss spec, Injection injection) {
             injecting.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            var injection = new Injection("network-loss", target, Map.of("run", runId.toString()),
-                    List.of(List.of("true")));
             injected.add(injection);
-            return injection;
         }
 
         @Override

@@ -52,12 +52,18 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
     }
 
     @Override
-    public Injection inject(UUID runId, NetworkLoss spec, ResolvedTarget target) {
-        // checked again right before acting: inject may be called without resolve (replay after a restart)
-        NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
+    public Injection plan(UUID runId, NetworkLoss spec, ResolvedTarget target) {
         String table = tableFor(runId);
-        var injection = new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table),
+        return new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table),
                 List.of(List.of("ip", "netns", "exec", target.name(), "nft", "delete", "table", FAMILY, table)));
+    }
+
+    @Override
+    public void apply(NetworkLoss spec, Injection injection) {
+        ResolvedTarget target = injection.target();
+        // checked again right before acting: apply may be called without resolve (replay after a restart)
+        NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
+        String table = injection.handle().get("table");
         String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
         // delete-then-add in one transaction: re-injecting replaces the table instead of failing or stacking
         String ruleset = String.join("\n",
@@ -84,7 +90,6 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
             }
             throw failure;
         }
-        return injection;
     }
 
     @Override
