@@ -88,6 +88,11 @@ final class Admission {
         return List.of(run);
     }
 
+    /** Remembers a run id as seen, so its start is ignored: a run recovered after a restart is over. */
+    synchronized void markSeen(UUID runId) {
+        seen.add(runId);
+    }
+
     /** Stops admitting runs; returns the active ones. */
     synchronized List<Run> close() {
         closing = true;

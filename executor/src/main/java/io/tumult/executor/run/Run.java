@@ -3,8 +3,10 @@ package io.tumult.executor.run;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
@@ -31,6 +33,8 @@ final class Run {
     final RunStarted start;
     /** Planned injections, added before each is applied: a failed apply is reverted like the others. */
     final List<Injection> injections = Collections.synchronizedList(new ArrayList<>());
+    /** The guard armed for each injection, until it is disarmed after the injection's revert. */
+    final Map<Injection, Guards.Guard> guards = new ConcurrentHashMap<>();
     volatile Attack<AttackSpec> attack;
     volatile List<ResolvedTarget> targets = List.of();
     private State state = State.INJECTING;

@@ -2,6 +2,7 @@ package io.tumult.executor.run;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,17 +13,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackRegistry;
 import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.LeftoverSweeper;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.AbortKind;
@@ -44,45 +50,63 @@ import io.tumult.schemas.v1.StatusReason;
 public class RunEngine {
 
     private static final Logger LOG = Logger.getLogger(RunEngine.class);
-    private static final int REVERT_ATTEMPTS = 3;
 
     private final AttackRegistry attacks;
     private final ExecutorConfig config;
     private final RunStatusSink sink;
     private final InstantSource clock;
     private final Journal journal;
+    private final Guards guards;
+    private final List<LeftoverSweeper> sweepers;
+    private final Reverter reverter;
+    /** Completes once start-up recovery is done: no run-start is taken before. */
+    private final CompletableFuture<Void> recovered = new CompletableFuture<>();
     private final Admission admission;
     private final Deadlines deadlines;
 
     /** Injections and reverts; a revert never queues behind another run's slow injection. */
     private final ExecutorService work = Executors.newCachedThreadPool(Deadlines.named("tumult-attack-"));
     private final RunAborted shutdownAbort;
+    private final AtomicLong unreverted = new AtomicLong();
 
     @Inject
-    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock) {
-        this(attacks, config, sink, clock, Journal.none());
-    }
-
-    /** An engine on the system clock, without a journal, for tests. */
-    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink) {
-        this(attacks, config, sink, InstantSource.system(), Journal.none());
-    }
-
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
-            Journal journal) {
+            Journal journal, Guards guards, Instance<LeftoverSweeper> sweepers) {
+        this(attacks, config, sink, clock, journal, guards, sweepers.stream().toList());
+    }
+
+    /** An engine on the system clock, without journal, guards or sweepers, recovered at once, for tests. */
+    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink) {
+        this(attacks, config, sink, InstantSource.system(), Journal.none(), Guards.none(), List.of());
+        recovered.complete(null);
+    }
+
+    /** An engine that takes no run before {@link #recover()} has completed. */
+    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
+            Journal journal, Guards guards, List<LeftoverSweeper> sweepers) {
         this.attacks = attacks;
         this.config = config;
         this.sink = sink;
         this.clock = clock;
         this.journal = journal;
+        this.guards = guards;
+        this.sweepers = List.copyOf(sweepers);
         this.admission = new Admission(config.rememberedRuns(), clock);
         this.deadlines = new Deadlines(clock);
+        this.reverter = new Reverter(clock, config.revertGrace(), config.commandTimeout());
         this.shutdownAbort = new RunAborted(RunAborted.ALL_RUNS, config.id(), clock.instant(),
                 new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
     }
 
-    /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
+    /**
+     * Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. Waits
+     * for start-up recovery: nothing is injected before what a previous executor left is reverted.
+     */
     public CompletionStage<Void> start(RunStarted start) {
+        return recovered.thenCompose(ready -> admit(start));
+    }
+
+    private CompletionStage<Void> admit(RunStarted start) {
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {
             LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
@@ -133,7 +157,9 @@ public class RunEngine {
             for (ResolvedTarget target : run.targets) {
                 Injection injection = run.attack.plan(start.runId(), spec, target);
                 run.injections.add(injection); // before applying: a failed apply is reverted like the others
-                journal.record(entryFor(run, injection));
+                JournalEntry entry = entryFor(run, injection);
+                journal.record(entry); // durable before anything is touched: a restart finds and reverts it
+                run.guards.put(injection, guards.arm(entry)); // outside the JVM: reverts if this process dies
                 run.attack.apply(spec, injection);
             }
         } catch (RuntimeException e) {
@@ -185,29 +211,40 @@ public class RunEngine {
         return published.whenComplete((ok, failure) -> run.done.complete(null));
     }
 
-    /** Reverts every injection of a run, retrying; returns "" or a description of what could not be reverted. */
+    /**
+     * Reverts every injection of a run, retrying with back-off until the deadline plus the grace; a reverted one has
+     * its guard disarmed and its journal entry removed. Returns "" or a description of what is still in place.
+     */
     private String revertAll(Run run) {
         var failures = new ArrayList<String>();
         for (Injection injection : List.copyOf(run.injections)) {
-            RuntimeException last = null;
-            for (int attempt = 1; attempt <= REVERT_ATTEMPTS; attempt++) {
-                try {
-                    run.attack.recover(injection);
-                    last = null;
-                    break;
-                } catch (RuntimeException e) {
-                    last = e;
+            String failure = reverter.revert(run.start.runId(), run.attack, injection, run.start.deadline());
+            if (failure == null) {
+                Guards.Guard guard = run.guards.remove(injection);
+                if (guard != null) {
+                    guard.disarm();
                 }
-            }
-            if (last != null) {
-                LOG.errorf("runId=%s target=%s revert failed: %s", run.start.runId(), injection.target().describe(),
-                        last.getMessage());
-                failures.add(injection.target().describe() + ": " + last.getMessage());
-            } else {
                 journal.remove(entryFor(run, injection));
+            } else {
+                failures.add(stillInPlace(injection, failure));
             }
         }
-        return failures.isEmpty() ? "" : "; not reverted: " + String.join("; ", failures);
+        return failures.isEmpty() ? "" : "; still in place: " + String.join("; ", failures);
+    }
+
+    /** Says what is left, how it failed, and how to remove it by hand; logged as an error, never dropped. */
+    private String stillInPlace(Injection injection, String failure) {
+        String undo = injection.undo().stream().map(argv -> String.join(" ", argv)).reduce((a, b) -> a + " && " + b)
+                .orElse("");
+        unreverted.incrementAndGet();
+        LOG.errorf("%s on %s still in place after retries (%s); undo by hand: %s", injection.kind(),
+                injection.target().describe(), failure, undo);
+        return injection.kind() + " on " + injection.target().describe() + " (" + failure + "; undo: " + undo + ")";
+    }
+
+    /** How many injections could not be reverted since start (a failed status went out for each run). */
+    public long unrevertedInjections() {
+        return unreverted.get();
     }
 
     private JournalEntry entryFor(Run run, Injection injection) {
@@ -224,6 +261,84 @@ public class RunEngine {
 
     static StatusReason reasonOf(AttackException e) {
         return StatusReason.valueOf(e.reason().name());
+    }
+
+    /** Starts start-up recovery when the application starts; run-starts wait for it. */
+    void recoverOnStart(@Observes StartupEvent event) {
+        recover();
+    }
+
+    /**
+     * Start-up recovery: reverts every journaled injection (no run is active yet, so none explains them) and every
+     * tagged leftover the sweepers find, and reports each such run {@code failed} (reverted after an executor
+     * restart, or still in place). Run-starts are taken only once this completes; it completes even when a revert
+     * failed (that run is reported), so one stuck fault does not stop the executor.
+     */
+    CompletionStage<Void> recover() {
+        CompletableFuture.runAsync(this::recoverNow, work).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.errorf(failure, "start-up recovery failed; taking runs all the same");
+            }
+            recovered.complete(null);
+        });
+        return recovered;
+    }
+
+    private void recoverNow() {
+        var byRun = new LinkedHashMap<UUID, List<JournalEntry>>();
+        journal.entries().forEach(e -> byRun.computeIfAbsent(e.runId(), id -> new ArrayList<>()).add(e));
+        for (var run : byRun.entrySet()) {
+            admission.markSeen(run.getKey()); // a redelivered start of a run that died here must not inject again
+            var failures = new ArrayList<String>();
+            for (JournalEntry entry : run.getValue()) {
+                Attack<?> attack = attacks.attackForKind(entry.injection().kind()).orElse(null);
+                String failure = reverter.revert(entry.runId(), attack, entry.injection(), entry.deadline());
+                if (failure == null) {
+                    journal.remove(entry);
+                } else {
+                    failures.add(stillInPlace(entry.injection(), failure));
+                }
+            }
+            JournalEntry first = run.getValue().get(0);
+            List<String> targets = run.getValue().stream().map(e -> e.injection().target().describe()).toList();
+            String what = first.injection().kind() + " on " + String.join(", ", targets);
+            report(run.getKey(), first.experiment(), targets, failures.isEmpty()
+                    ? "executor " + first.executor() + " stopped with " + what + " in place; reverted after an"
+                            + " executor restart"
+                    : "executor " + first.executor() + " stopped with " + what + " in place; revert after an"
+                            + " executor restart failed; still in place: " + String.join("; ", failures),
+                    failures.isEmpty() ? StatusReason.EXECUTOR_RESTART : StatusReason.REVERT_FAILED);
+        }
+        for (LeftoverSweeper sweeper : sweepers) {
+            List<LeftoverSweeper.Swept> swept;
+            try {
+                swept = sweeper.sweep(admission::isActive);
+            } catch (RuntimeException e) {
+                LOG.errorf("start-up sweep by %s failed; what it looked for may still be in place: %s",
+                        sweeper.getClass().getSimpleName(), e.getMessage());
+                continue;
+            }
+            for (LeftoverSweeper.Swept leftover : swept) {
+                LOG.warnf("removed leftover %s (run %s) after an executor restart", leftover.what(),
+                        leftover.runId().map(UUID::toString).orElse("unknown"));
+                leftover.runId().filter(id -> !byRun.containsKey(id)).ifPresent(id -> {
+                    admission.markSeen(id);
+                    report(id, "unknown", List.of(), "found " + leftover.what() + " left by an executor that"
+                            + " stopped; removed after an executor restart", StatusReason.EXECUTOR_RESTART);
+                });
+            }
+        }
+    }
+
+    /** Publishes a recovered run's end; a failure to publish is logged, the revert stands. */
+    private void report(UUID runId, String experiment, List<String> targets, String message, StatusReason reason) {
+        LOG.infof("runId=%s experiment=%s phase=%s %s", runId, experiment, RunPhase.FAILED, message);
+        sink.publish(new RunStatus(runId, experiment, RunPhase.FAILED, clock.instant(), config.id(), message, targets,
+                null, reason)).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.errorf("runId=%s recovered-run status not published: %s", runId, failure.toString());
+                    }
+                });
     }
 
     /**

@@ -120,7 +120,8 @@ class RunEngineTest {
         engine = new RunEngine(new AttackRegistry(List.of(attack)), TestExecutorConfig.defaults(), status -> {
             published.add(status);
             return CompletableFuture.completedFuture(null);
-        }, anHourLater, Journal.none());
+        }, anHourLater, Journal.none(), Guards.none(), List.of());
+        engine.recover();
 
         // When
         engine.start(start).toCompletableFuture().join();
