@@ -24,7 +24,7 @@ public class AttackException extends RuntimeException {
         HALTED,
         /** The start arrived after its deadline: refused. */
         STALE_START,
-        /** The executor is shutting down (or has not finished recovering): refused. */
+        /** The executor is shutting down: refused. */
         SHUTTING_DOWN
     }
 

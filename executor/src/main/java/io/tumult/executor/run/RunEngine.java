@@ -166,7 +166,9 @@ public class RunEngine {
             String reverted = revertAll(run);
             run.endWithoutFault();
             return finish(run, publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted,
-                    run.targetNames(), null, reverted.isEmpty() ? StatusReason.INTERNAL : StatusReason.REVERT_FAILED));
+                    run.targetNames(), null, !reverted.isEmpty() ? StatusReason.REVERT_FAILED
+                            : e instanceof AttackException attackFailure ? reasonOf(attackFailure)
+                                    : StatusReason.INTERNAL));
         }
 
         Run.Activation activation = run.activate(() -> publishInjected(run));
