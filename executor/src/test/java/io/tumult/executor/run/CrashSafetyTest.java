@@ -84,7 +84,7 @@ class CrashSafetyTest {
         if (journal != null) {
             journal.close();
         }
-        guardsIn(dir).forEach(ProcessHandle::destroyForcibly); // only the guards this test armed (named in its dir)
+        guardsOnVictim().forEach(ProcessHandle::destroyForcibly); // only guards of this test's victim
         pair.close();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -239,15 +239,23 @@ class CrashSafetyTest {
     }
 
     @Test
-    void shouldHaveTheGuardRevertAtTheDeadlineWhenTheExecutorDoesNot() {
-        // Given: a fault journaled and guarded with a deadline 1.5 s away, which this process never reverts
+    void shouldHaveTheGuardRevertAtTheDeadlineWhenTheExecutorDoesNotAndIgnoreCtrlC() throws IOException {
+        // Given: a fault journaled and guarded with a deadline 4 s away, which this process never reverts
         var attack = new NetworkLossAttack(config);
         UUID runId = UUID.randomUUID();
         ResolvedTarget victim = attack.resolve(new NetworkNamespaceTarget(pair.victimName())).get(0);
         Injection injection = attack.plan(runId, new NetworkLoss(100), victim);
         var guards = new ProcessGuards(InstantSource.system(), dir.resolve("guards.log"));
-        guards.arm(new JournalEntry(runId, "guard-test", Instant.now().plusMillis(1500), config.id(), injection));
+        guards.arm(new JournalEntry(runId, "guard-test", Instant.now().plusSeconds(4), config.id(), injection));
         attack.apply(new NetworkLoss(100), injection);
+        assertThat(tablesIn(pair.victimName())).contains("tumult_");
+        // Ctrl-C or a hang-up aimed at the executor's terminal does not take the guard, which has its own session
+        ProcessHandle guard = guardsOf(runId).get(0);
+        ProcessRunner.run("kill", "-INT", Long.toString(guard.pid()));
+        ProcessRunner.run("kill", "-HUP", Long.toString(guard.pid()));
+        assertThat(guard.isAlive()).isTrue();
+        assertThat(sessionOf(guard.pid())).isNotEqualTo(sessionOf(ProcessHandle.current().pid()))
+                .isEqualTo(guard.pid());
         assertThat(tablesIn(pair.victimName())).contains("tumult_");
 
         // When: the deadline passes
@@ -296,10 +304,16 @@ class CrashSafetyTest {
                 .map(c -> c.contains("tumult-guard-" + runId)).orElse(false)).toList();
     }
 
-    /** Guards whose undo names a namespace of this test's pair or whose log is in its dir: ours to clean up. */
-    private List<ProcessHandle> guardsIn(Path dir) {
+    /** Guards whose undo names this test's victim: ours to clean up. */
+    private List<ProcessHandle> guardsOnVictim() {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
                 .map(c -> c.contains("tumult-guard-") && c.contains(pair.victimName())).orElse(false)).toList();
+    }
+
+    /** The session id of a process, field 6 of /proc/<pid>/stat (after the parenthesised name). */
+    private static long sessionOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
     }
 
     private static String javaBinary() {
