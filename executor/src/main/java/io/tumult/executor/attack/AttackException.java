@@ -1,6 +1,9 @@
 package io.tumult.executor.attack;
 
-/** Why an attack could not act. The reason travels into the run's status message. */
+/**
+ * Why an attack (or the engine's admission) could not act. The message travels into the run's status message, the
+ * reason into its machine-readable {@code reason} (the {@code StatusReason} of the same name).
+ */
 public class AttackException extends RuntimeException {
 
     /** Kinds of failure, each mapping to a run outcome. */
@@ -14,7 +17,15 @@ public class AttackException extends RuntimeException {
         /** The run would touch more than its blast radius allows: refused. */
         BLAST_RADIUS,
         /** Acting failed part-way: the run failed and was reverted. */
-        INTERNAL
+        INTERNAL,
+        /** The run was aborted before its start arrived: refused. */
+        ABORTED_BEFORE_START,
+        /** A halt-all was issued after the run: refused. */
+        HALTED,
+        /** The start arrived after its deadline: refused. */
+        STALE_START,
+        /** The executor is shutting down: refused. */
+        SHUTTING_DOWN
     }
 
     private final Reason reason;

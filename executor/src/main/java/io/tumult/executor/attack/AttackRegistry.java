@@ -4,6 +4,7 @@ import static java.util.stream.Collectors.toUnmodifiableMap;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,23 @@ public class AttackRegistry {
                     "this executor has no attack for kind " + spec.kind());
         }
         return attack;
+    }
+
+    /**
+     * The attack for a kind by its name ({@code network-loss}), for reverting a journaled injection after a restart,
+     * when only the injection's kind is known.
+     */
+    public Optional<Attack<?>> attackForKind(String kind) {
+        return bySpecType.entrySet().stream().filter(e -> kind.equals(kindOf(e.getKey()))).map(Map.Entry::getValue)
+                .findFirst();
+    }
+
+    private static String kindOf(Class<?> specType) {
+        try {
+            return String.valueOf(specType.getField("KIND").get(null));
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     /** Whether a kind is supported, for the registry test. */

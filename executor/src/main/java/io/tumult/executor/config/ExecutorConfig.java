@@ -1,5 +1,6 @@
 package io.tumult.executor.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,4 +35,19 @@ public interface ExecutorConfig {
      * (and the executor's own) network namespace is refused whatever this says.
      */
     Optional<List<String>> allowedNamespacePrefixes();
+
+    /**
+     * Where injections are journaled before they are applied (one JSON file each, removed once reverted), read on
+     * start-up to revert what a previous executor left. One directory per executor: it is locked while in use. Must
+     * survive a restart of the executor (a host path, not a container's).
+     */
+    @WithDefault("/var/lib/tumult/executor/journal")
+    Path journalDir();
+
+    /**
+     * How long after a run's deadline a failing revert is still retried (with back-off) before the run is reported
+     * {@code failed}, naming what is still in place.
+     */
+    @WithDefault("30s")
+    Duration revertGrace();
 }

@@ -1,127 +1,128 @@
 package io.tumult.executor.run;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackRegistry;
 import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.LeftoverSweeper;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.AttackSpec;
-import io.tumult.schemas.v1.BlastRadius;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.StatusReason;
 
 /**
- * Carries out runs and keeps the safety invariants: refuse before acting when anything is off, inject once per run
- * id, revert at the hard deadline or at the first abort (whichever comes first, exactly once), remember aborts that
- * arrive before their start. See DESIGN.md beside the attack package.
+ * Carries out runs and keeps the safety invariants: refuse before acting when anything is off ({@link Admission}),
+ * inject once per run id, revert at the hard deadline or at the first abort (whichever comes first, exactly once:
+ * {@link Run}), remember aborts that arrive before their start. The facade the messaging edge calls. See DESIGN.md
+ * beside the attack package.
  */
 @ApplicationScoped
 public class RunEngine {
 
     private static final Logger LOG = Logger.getLogger(RunEngine.class);
-    private static final int REVERT_ATTEMPTS = 3;
 
     private final AttackRegistry attacks;
     private final ExecutorConfig config;
     private final RunStatusSink sink;
-    private final Clock clock = Clock.systemUTC();
-
-    private final Map<UUID, ActiveRun> active = new ConcurrentHashMap<>();
-    private final Set<UUID> seen;
-    private final Map<UUID, RunAborted> abortedBeforeStart;
-    private volatile Instant haltedAt = Instant.MIN;
-    /** Set when shutdown begins: from then on no run is started, so nothing is injected that nobody would revert. */
-    private boolean closing;
+    private final InstantSource clock;
+    private final Journal journal;
+    private final Guards guards;
+    private final List<LeftoverSweeper> sweepers;
+    private final Reverter reverter;
+    /** Completes once start-up recovery is done: no run-start is taken before. */
+    private final CompletableFuture<Void> recovered = new CompletableFuture<>();
+    private final Admission admission;
+    private final Deadlines deadlines;
 
     /** Injections and reverts; a revert never queues behind another run's slow injection. */
-    private final ExecutorService work = Executors.newCachedThreadPool(named("tumult-attack-"));
+    private final ExecutorService work = Executors.newCachedThreadPool(Deadlines.named("tumult-attack-"));
     private final RunAborted shutdownAbort;
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(named("tumult-deadline-"));
+    private final AtomicLong unreverted = new AtomicLong();
 
+    @Inject
+    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
+            Journal journal, Guards guards, Instance<LeftoverSweeper> sweepers) {
+        this(attacks, config, sink, clock, journal, guards, sweepers.stream().toList());
+    }
+
+    /** An engine on the system clock, without journal, guards or sweepers, recovered at once, for tests. */
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink) {
+        this(attacks, config, sink, InstantSource.system(), Journal.none(), Guards.none(), List.of());
+        recovered.complete(null);
+    }
+
+    /** An engine that takes no run before {@link #recover()} has completed. */
+    RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
+            Journal journal, Guards guards, List<LeftoverSweeper> sweepers) {
         this.attacks = attacks;
         this.config = config;
         this.sink = sink;
-        this.seen = Collections.synchronizedSet(Collections.newSetFromMap(lru(config.rememberedRuns())));
-        this.abortedBeforeStart = Collections.synchronizedMap(lru(config.rememberedRuns()));
-        this.shutdownAbort = new RunAborted(RunAborted.ALL_RUNS, config.id(), Instant.now(),
+        this.clock = clock;
+        this.journal = journal;
+        this.guards = guards;
+        this.sweepers = List.copyOf(sweepers);
+        this.admission = new Admission(config.rememberedRuns(), clock);
+        this.deadlines = new Deadlines(clock);
+        this.reverter = new Reverter(clock, config.revertGrace(), config.commandTimeout());
+        this.shutdownAbort = new RunAborted(RunAborted.ALL_RUNS, config.id(), clock.instant(),
                 new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
     }
 
-    /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
+    /**
+     * Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. Waits
+     * for start-up recovery: nothing is injected before what a previous executor left is reverted.
+     */
     public CompletionStage<Void> start(RunStarted start) {
-        ActiveRun run;
-        String refusal;
-        // one lock for registering runs and for remembering early aborts: an abort either is seen by this check,
-        // or finds the run registered
-        synchronized (this) {
-            if (!seen.add(start.runId())) {
-                LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
-                return CompletableFuture.completedFuture(null);
-            }
-            refusal = closing ? "executor shutting down" : refusalFor(start);
-            run = refusal == null ? new ActiveRun(start) : null;
-            if (run != null) {
-                active.put(start.runId(), run);
-            }
+        return recovered.thenCompose(ready -> admit(start));
+    }
+
+    private CompletionStage<Void> admit(RunStarted start) {
+        Admission.Decision decision = admission.admit(start);
+        if (decision instanceof Admission.Duplicate) {
+            LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
+            return CompletableFuture.completedFuture(null);
         }
-        if (run == null) {
-            return publish(start, RunPhase.REFUSED, refusal, List.of(), null);
+        if (decision instanceof Admission.Refused refused) {
+            return publish(start, RunPhase.REFUSED, refused.refusal().getMessage(), List.of(), null,
+                    reasonOf(refused.refusal()));
         }
+        Run run = ((Admission.Admitted) decision).run();
         return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
     }
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */
     public CompletionStage<Void> abort(RunAborted abort) {
-        List<ActiveRun> affected;
-        synchronized (this) {
-            if (abort.haltsAll()) {
-                haltedAt = abort.issuedAt().isAfter(haltedAt) ? abort.issuedAt() : haltedAt;
-                affected = List.copyOf(active.values());
-            } else {
-                UUID runId = UUID.fromString(abort.runId());
-                ActiveRun run = active.get(runId);
-                if (run == null) {
-                    abortedBeforeStart.put(runId, abort); // a late start will be refused
-                    return CompletableFuture.completedFuture(null);
-                }
-                affected = List.of(run);
-            }
-        }
+        List<Run> affected = admission.abort(abort);
         // reverts run processes: off the caller's (the consumer's event loop) thread
         return CompletableFuture.allOf(affected.stream()
                 .map(run -> CompletableFuture.supplyAsync(() -> end(run, RunPhase.ABORTED, abort), work)
@@ -131,163 +132,215 @@ public class RunEngine {
 
     /** The runs with faults in place or being injected right now. */
     public Set<UUID> activeRuns() {
-        return Set.copyOf(active.keySet());
+        return admission.activeRuns();
     }
 
-    private String refusalFor(RunStarted start) {
-        RunAborted early = abortedBeforeStart.get(start.runId());
-        if (early != null) {
-            return "aborted by " + early.source() + " before it started: " + early.reason().message();
-        }
-        if (!start.issuedAt().isAfter(haltedAt)) {
-            return "all runs were halted at " + haltedAt + ", after this run was issued";
-        }
-        if (!clock.instant().isBefore(start.deadline())) {
-            return "stale start: its deadline " + start.deadline() + " has passed";
-        }
-        return null;
-    }
-
-    private CompletionStage<Void> carryOut(ActiveRun run) {
+    private CompletionStage<Void> carryOut(Run run) {
         RunStarted start = run.start;
         AttackSpec spec = start.spec().attack();
         try {
             run.attack = attacks.attackFor(spec);
             run.targets = run.attack.resolve(start.spec().target());
-            checkBlastRadius(start.spec().blastRadius(), run.targets,
+            Admission.checkBlastRadius(start.spec().blastRadius(), run.targets,
                     run.attack.candidates(start.spec().target(), run.targets));
         } catch (AttackException e) {
-            synchronized (run) {
-                run.state = State.ENDED;
-            }
-            return finish(run, publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null));
+            run.endWithoutFault();
+            return finish(run, publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null, reasonOf(e)));
         }
-        synchronized (run) {
-            if (run.pendingAbort != null) { // abort wins: nothing was injected yet
-                run.state = State.ENDED;
-                return finish(run, publish(start, RunPhase.REFUSED, "aborted by " + run.pendingAbort.source()
-                        + " before injection: " + run.pendingAbort.reason().message(), List.of(), null));
-            }
+        RunAborted early = run.endIfAbortedBeforeInjection();
+        if (early != null) { // abort wins: nothing was injected yet
+            return finish(run, publish(start, RunPhase.REFUSED, "aborted by " + early.source()
+                    + " before injection: " + early.reason().message(), List.of(), null,
+                    StatusReason.ABORTED_BEFORE_START));
         }
         try {
             for (ResolvedTarget target : run.targets) {
                 Injection injection = run.attack.plan(start.runId(), spec, target);
                 run.injections.add(injection); // before applying: a failed apply is reverted like the others
+                JournalEntry entry = entryFor(run, injection);
+                journal.record(entry); // durable before anything is touched: a restart finds and reverts it
+                run.guards.put(injection, guards.arm(entry)); // outside the JVM: reverts if this process dies
                 run.attack.apply(spec, injection);
             }
         } catch (RuntimeException e) {
             String reverted = revertAll(run);
-            synchronized (run) {
-                run.state = State.ENDED;
-            }
+            run.endWithoutFault();
             return finish(run, publish(start, RunPhase.FAILED, "injection failed: " + e.getMessage() + reverted,
-                    run.targetNames(), null));
+                    run.targetNames(), null, !reverted.isEmpty() ? StatusReason.REVERT_FAILED
+                            : e instanceof AttackException attackFailure ? reasonOf(attackFailure)
+                                    : StatusReason.INTERNAL));
         }
 
-        RunAborted pending;
-        CompletionStage<Void> injected;
-        synchronized (run) {
-            pending = run.pendingAbort;
-            run.state = State.ACTIVE;
-            // sent under the run's lock: another thread's end() sees ACTIVE only once 'injected' is handed to the
-            // producer, so the outcome always follows it on the run's partition
-            injected = publishInjected(run);
-        }
-        if (pending != null) {
+        Run.Activation activation = run.activate(() -> publishInjected(run));
+        if (activation.pendingAbort() != null) {
             // abort wins: the revert waits neither for the broker's answer on 'injected' nor on its success
-            CompletableFuture<Void> ended = end(run, RunPhase.ABORTED, pending).toCompletableFuture();
-            return CompletableFuture.allOf(injected.toCompletableFuture(), ended);
+            CompletableFuture<Void> ended = end(run, RunPhase.ABORTED, activation.pendingAbort()).toCompletableFuture();
+            return CompletableFuture.allOf(activation.injected().toCompletableFuture(), ended);
         }
-        long delay = Math.max(0, Duration.between(clock.instant(), start.deadline()).toMillis());
-        run.deadline = deadlines.schedule(() -> work.execute(() -> end(run, RunPhase.REVERTED, null)), delay,
-                TimeUnit.MILLISECONDS);
-        return injected;
+        run.deadlineTimer(deadlines.at(start.deadline(), () -> work.execute(() -> end(run, RunPhase.REVERTED, null))));
+        return activation.injected();
     }
 
-    private CompletionStage<Void> publishInjected(ActiveRun run) {
+    private CompletionStage<Void> publishInjected(Run run) {
         return publish(run.start, RunPhase.INJECTED, run.start.spec().attack().kind() + " in place on "
-                + run.targets.size() + " target(s) until " + run.start.deadline(), run.targetNames(), null);
+                + run.targets.size() + " target(s) until " + run.start.deadline(), run.targetNames(), null, null);
     }
 
     /** Reverts and reports a run; only the first caller per run acts, later ones return at once. */
-    private CompletionStage<Void> end(ActiveRun run, RunPhase phase, RunAborted abort) {
-        synchronized (run) {
-            if (run.state == State.INJECTING) {
-                if (phase == RunPhase.ABORTED && run.pendingAbort == null) {
-                    run.pendingAbort = abort; // the injecting thread reverts as soon as it is done
-                }
-                return CompletableFuture.completedFuture(null);
-            }
-            if (run.state == State.ENDED) {
-                return CompletableFuture.completedFuture(null);
-            }
-            run.state = State.ENDED;
-        }
-        if (run.deadline != null) {
-            run.deadline.cancel(false);
+    private CompletionStage<Void> end(Run run, RunPhase phase, RunAborted abort) {
+        if (!run.claimEnd(phase == RunPhase.ABORTED ? abort : null)) {
+            return CompletableFuture.completedFuture(null);
         }
         String failure = revertAll(run);
         if (!failure.isEmpty()) {
             return finish(run, publish(run.start, RunPhase.FAILED, "revert failed" + failure, run.targetNames(),
-                    abort == null ? null : abort.reason()));
+                    abort == null ? null : abort.reason(), StatusReason.REVERT_FAILED));
         }
         if (phase == RunPhase.ABORTED) {
-            String why = abort == shutdownAbort ? "executor shutting down; reverted"
+            boolean shuttingDown = abort == shutdownAbort;
+            String why = shuttingDown ? "executor shutting down; reverted"
                     : "reverted after abort from " + abort.source() + ": " + abort.reason().message();
-            return finish(run, publish(run.start, RunPhase.ABORTED, why, run.targetNames(), abort.reason()));
+            return finish(run, publish(run.start, RunPhase.ABORTED, why, run.targetNames(), abort.reason(),
+                    shuttingDown ? StatusReason.SHUTTING_DOWN : null));
         }
-        return finish(run, publish(run.start, RunPhase.REVERTED, "deadline reached; reverted", run.targetNames(), null));
+        return finish(run, publish(run.start, RunPhase.REVERTED, "deadline reached; reverted", run.targetNames(), null,
+                null));
     }
 
     /** The run has ended (its faults are gone): forget it and let shutdown know once its status is out. */
-    private CompletionStage<Void> finish(ActiveRun run, CompletionStage<Void> published) {
-        active.remove(run.start.runId());
+    private CompletionStage<Void> finish(Run run, CompletionStage<Void> published) {
+        admission.forget(run);
         return published.whenComplete((ok, failure) -> run.done.complete(null));
     }
 
-    /** Reverts every injection of a run, retrying; returns "" or a description of what could not be reverted. */
-    private String revertAll(ActiveRun run) {
+    /**
+     * Reverts every injection of a run, retrying with back-off until the deadline plus the grace; a reverted one has
+     * its guard disarmed and its journal entry removed. Returns "" or a description of what is still in place.
+     */
+    private String revertAll(Run run) {
         var failures = new ArrayList<String>();
-        for (Injection injection : run.injections) {
-            RuntimeException last = null;
-            for (int attempt = 1; attempt <= REVERT_ATTEMPTS; attempt++) {
-                try {
-                    run.attack.recover(injection);
-                    last = null;
-                    break;
-                } catch (RuntimeException e) {
-                    last = e;
+        for (Injection injection : List.copyOf(run.injections)) {
+            String failure = reverter.revert(run.start.runId(), run.attack, injection, run.start.deadline());
+            if (failure == null) {
+                Guards.Guard guard = run.guards.remove(injection);
+                if (guard != null) {
+                    guard.disarm();
                 }
-            }
-            if (last != null) {
-                LOG.errorf("runId=%s target=%s revert failed: %s", run.start.runId(), injection.target().describe(),
-                        last.getMessage());
-                failures.add(injection.target().describe() + ": " + last.getMessage());
+                journal.remove(entryFor(run, injection));
+            } else {
+                failures.add(stillInPlace(injection, failure));
             }
         }
-        return failures.isEmpty() ? "" : "; not reverted: " + String.join("; ", failures);
+        return failures.isEmpty() ? "" : "; still in place: " + String.join("; ", failures);
     }
 
-    private static void checkBlastRadius(BlastRadius radius, List<ResolvedTarget> targets, int candidates) {
-        if (radius == null) {
-            return;
-        }
-        if (radius.maxTargets() != null && targets.size() > radius.maxTargets()) {
-            throw new AttackException(AttackException.Reason.BLAST_RADIUS, "blast radius exceeded: " + targets.size()
-                    + " targets, maxTargets " + radius.maxTargets());
-        }
-        if (radius.maxPercentage() != null && candidates > 0
-                && targets.size() * 100.0 / candidates > radius.maxPercentage()) {
-            throw new AttackException(AttackException.Reason.BLAST_RADIUS, "blast radius exceeded: " + targets.size()
-                    + " of " + candidates + " targets, maxPercentage " + radius.maxPercentage());
-        }
+    /** Says what is left, how it failed, and how to remove it by hand; logged as an error, never dropped. */
+    private String stillInPlace(Injection injection, String failure) {
+        String undo = injection.undo().stream().map(argv -> String.join(" ", argv)).reduce((a, b) -> a + " && " + b)
+                .orElse("");
+        unreverted.incrementAndGet();
+        LOG.errorf("%s on %s still in place after retries (%s); undo by hand: %s", injection.kind(),
+                injection.target().describe(), failure, undo);
+        return injection.kind() + " on " + injection.target().describe() + " (" + failure + "; undo: " + undo + ")";
+    }
+
+    /** How many injections could not be reverted since start (a failed status went out for each run). */
+    public long unrevertedInjections() {
+        return unreverted.get();
+    }
+
+    private JournalEntry entryFor(Run run, Injection injection) {
+        return new JournalEntry(run.start.runId(), run.start.experiment(), run.start.deadline(), config.id(),
+                injection);
     }
 
     private CompletionStage<Void> publish(RunStarted start, RunPhase phase, String message, List<String> targets,
-            AbortReason reason) {
+            AbortReason abortReason, StatusReason reason) {
         LOG.infof("runId=%s experiment=%s phase=%s %s", start.runId(), start.experiment(), phase, message);
         return sink.publish(new RunStatus(start.runId(), start.experiment(), phase, clock.instant(), config.id(),
-                message, targets, reason));
+                message, targets, abortReason, reason));
+    }
+
+    static StatusReason reasonOf(AttackException e) {
+        return StatusReason.valueOf(e.reason().name());
+    }
+
+    /** Starts start-up recovery when the application starts; run-starts wait for it. */
+    void recoverOnStart(@Observes StartupEvent event) {
+        recover();
+    }
+
+    /**
+     * Start-up recovery: reverts every journaled injection (no run is active yet, so none explains them) and every
+     * tagged leftover the sweepers find, and reports each such run {@code failed} (reverted after an executor
+     * restart, or still in place). Run-starts are taken only once this completes; it completes even when a revert
+     * failed (that run is reported), so one stuck fault does not stop the executor.
+     */
+    CompletionStage<Void> recover() {
+        CompletableFuture.runAsync(this::recoverNow, work).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.errorf(failure, "start-up recovery failed; taking runs all the same");
+            }
+            recovered.complete(null);
+        });
+        return recovered;
+    }
+
+    private void recoverNow() {
+        var byRun = new LinkedHashMap<UUID, List<JournalEntry>>();
+        journal.entries().forEach(e -> byRun.computeIfAbsent(e.runId(), id -> new ArrayList<>()).add(e));
+        for (var run : byRun.entrySet()) {
+            admission.markSeen(run.getKey()); // a redelivered start of a run that died here must not inject again
+            var failures = new ArrayList<String>();
+            for (JournalEntry entry : run.getValue()) {
+                Attack<?> attack = attacks.attackForKind(entry.injection().kind()).orElse(null);
+                String failure = reverter.revert(entry.runId(), attack, entry.injection(), entry.deadline());
+                if (failure == null) {
+                    journal.remove(entry);
+                } else {
+                    failures.add(stillInPlace(entry.injection(), failure));
+                }
+            }
+            JournalEntry first = run.getValue().get(0);
+            List<String> targets = run.getValue().stream().map(e -> e.injection().target().describe()).toList();
+            String what = first.injection().kind() + " on " + String.join(", ", targets);
+            report(run.getKey(), first.experiment(), targets, failures.isEmpty()
+                    ? "executor " + first.executor() + " stopped with " + what + " in place; reverted after an"
+                            + " executor restart"
+                    : "executor " + first.executor() + " stopped with " + what + " in place; revert after an"
+                            + " executor restart failed; still in place: " + String.join("; ", failures),
+                    failures.isEmpty() ? StatusReason.EXECUTOR_RESTART : StatusReason.REVERT_FAILED);
+        }
+        for (LeftoverSweeper sweeper : sweepers) {
+            List<LeftoverSweeper.Swept> swept;
+            try {
+                swept = sweeper.sweep(admission::isActive);
+            } catch (RuntimeException e) {
+                LOG.errorf("start-up sweep by %s failed; what it looked for may still be in place: %s",
+                        sweeper.getClass().getSimpleName(), e.getMessage());
+                continue;
+            }
+            for (LeftoverSweeper.Swept leftover : swept) {
+                LOG.warnf("removed leftover %s (run %s) after an executor restart", leftover.what(),
+                        leftover.runId().map(UUID::toString).orElse("unknown"));
+                leftover.runId().filter(id -> !byRun.containsKey(id)).ifPresent(id -> {
+                    admission.markSeen(id);
+                    report(id, "unknown", List.of(), "found " + leftover.what() + " left by an executor that"
+                            + " stopped; removed after an executor restart", StatusReason.EXECUTOR_RESTART);
+                });
+            }
+        }
+    }
+
+    /** Publishes a recovered run's end; a failure to publish is logged, the revert stands. */
+    private void report(UUID runId, String experiment, List<String> targets, String message, StatusReason reason) {
+        LOG.infof("runId=%s experiment=%s phase=%s %s", runId, experiment, RunPhase.FAILED, message);
+        sink.publish(new RunStatus(runId, experiment, RunPhase.FAILED, clock.instant(), config.id(), message, targets,
+                null, reason)).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.errorf("runId=%s recovered-run status not published: %s", runId, failure.toString());
+                    }
+                });
     }
 
     /**
@@ -301,11 +354,7 @@ public class RunEngine {
 
     /** See {@link #revertEverythingOnShutdown}; returns once every run ended or the wait timed out. */
     void shutdown() {
-        List<ActiveRun> running;
-        synchronized (this) {
-            closing = true;
-            running = List.copyOf(active.values());
-        }
+        List<Run> running = admission.close();
         running.forEach(run -> end(run, RunPhase.ABORTED, shutdownAbort));
         var ended = running.stream().map(run -> run.done).toArray(CompletableFuture[]::new);
         try {
@@ -318,51 +367,7 @@ public class RunEngine {
             LOG.warnf("%d run(s) not confirmed ended before shutdown (revert or status publish pending: %s)",
                     running.stream().filter(run -> !run.done.isDone()).count(), e.toString());
         }
-        deadlines.shutdownNow();
+        deadlines.shutdown();
         work.shutdown();
-    }
-
-    private enum State {
-        INJECTING,
-        ACTIVE,
-        ENDED
-    }
-
-    private static final class ActiveRun {
-        final RunStarted start;
-        final List<Injection> injections = Collections.synchronizedList(new ArrayList<>());
-        volatile Attack<AttackSpec> attack;
-        volatile List<ResolvedTarget> targets = List.of();
-        State state = State.INJECTING;
-        RunAborted pendingAbort;
-        volatile ScheduledFuture<?> deadline;
-        /** Completes once the run has ended and its terminal status was published (or failed to be). */
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-
-        ActiveRun(RunStarted start) {
-            this.start = start;
-        }
-
-        List<String> targetNames() {
-            return targets.stream().map(ResolvedTarget::describe).toList();
-        }
-    }
-
-    private static <K, V> Map<K, V> lru(int capacity) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > capacity;
-            }
-        };
-    }
-
-    private static ThreadFactory named(String prefix) {
-        var n = new AtomicInteger();
-        return r -> {
-            var t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -41,6 +41,7 @@ import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.SelectionMode;
+import io.tumult.schemas.v1.StatusReason;
 import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
 
@@ -155,6 +156,7 @@ class RunEngineKafkaTest {
         // Then
         RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
         assertThat(refused.message()).contains("not today");
+        assertThat(refused.reason()).isEqualTo(StatusReason.ABORTED_BEFORE_START);
         assertThat(statusesOf(start.runId())).extracting(RunStatus::phase).containsExactly(RunPhase.REFUSED);
     }
 
@@ -201,6 +203,7 @@ class RunEngineKafkaTest {
         assertThat(aborted.message()).contains("on-call");
         RunStatus refused = awaitStatus(issuedBeforeHalt.runId(), RunPhase.REFUSED);
         assertThat(refused.message()).contains("halted");
+        assertThat(refused.reason()).isEqualTo(StatusReason.HALTED);
         assertThat(nftTables()).isEmpty();
         assertThat(pair.lossPercent(10)).isZero();
     }
@@ -217,6 +220,7 @@ class RunEngineKafkaTest {
         // Then
         RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
         assertThat(refused.message()).contains("blast radius").contains("maxPercentage 50");
+        assertThat(refused.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
         assertThat(nftTables()).isEmpty();
     }
 
@@ -232,6 +236,7 @@ class RunEngineKafkaTest {
         // Then
         RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
         assertThat(refused.message()).contains("no network namespace named " + NO_SUCH_NAMESPACE);
+        assertThat(refused.reason()).isEqualTo(StatusReason.TARGET_NOT_FOUND);
     }
 
     @Test
@@ -260,6 +265,7 @@ class RunEngineKafkaTest {
         // Then
         RunStatus refused = awaitStatus(stale.runId(), RunPhase.REFUSED);
         assertThat(refused.message()).contains("stale");
+        assertThat(refused.reason()).isEqualTo(StatusReason.STALE_START);
         assertThat(statusesOf(stale.runId())).extracting(RunStatus::phase).containsExactly(RunPhase.REFUSED);
     }
 

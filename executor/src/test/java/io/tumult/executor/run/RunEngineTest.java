@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.StatusReason;
 import io.tumult.schemas.v1.Target;
 import io.tumult.schemas.v1.Trigger;
 
@@ -108,6 +110,29 @@ class RunEngineTest {
                 assertThat(phasesOf(run)).isIn(List.of(RunPhase.REFUSED), List.of(RunPhase.INJECTED, RunPhase.ABORTED));
             }
         });
+    }
+
+    @Test
+    void shouldRefuseAStartWhoseDeadlinePassedOnTheEnginesClockWithAMachineReadableReason() {
+        // Given: an engine whose clock stands an hour after the run was issued
+        RunStarted start = start();
+        InstantSource anHourLater = InstantSource.fixed(start.issuedAt().plus(Duration.ofHours(1)));
+        engine = new RunEngine(new AttackRegistry(List.of(attack)), TestExecutorConfig.defaults(), status -> {
+            published.add(status);
+            return CompletableFuture.completedFuture(null);
+        }, anHourLater, Journal.none(), Guards.none(), List.of());
+        engine.recover();
+
+        // When
+        engine.start(start).toCompletableFuture().join();
+
+        // Then: refused as stale, nothing injected
+        assertThat(published).singleElement().satisfies(status -> {
+            assertThat(status.phase()).isEqualTo(RunPhase.REFUSED);
+            assertThat(status.reason()).isEqualTo(StatusReason.STALE_START);
+            assertThat(status.at()).isEqualTo(anHourLater.instant());
+        });
+        assertThat(attack.injected).isEmpty();
     }
 
     private List<RunPhase> phasesOf(RunStarted run) {

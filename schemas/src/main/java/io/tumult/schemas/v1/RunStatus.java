@@ -17,6 +17,8 @@ import java.util.UUID;
  * @param message one readable sentence about the step
  * @param targets the targets acted on (for example {@code network-namespace/shop-1}); empty when none
  * @param abortReason the abort that caused the step; null unless {@code phase} is {@link RunPhase#ABORTED}
+ * @param reason why the run was refused, failed or ended so, for machines; optional (null when there is nothing to
+ *        add to the phase, and absent from statuses of executors that predate it)
  */
 public record RunStatus(
         UUID runId,
@@ -26,7 +28,8 @@ public record RunStatus(
         String executor,
         String message,
         List<String> targets,
-        AbortReason abortReason) {
+        AbortReason abortReason,
+        StatusReason reason) {
 
     public RunStatus {
         Objects.requireNonNull(runId, "runId");
@@ -36,5 +39,11 @@ public record RunStatus(
         Objects.requireNonNull(executor, "executor");
         message = message == null ? "" : message;
         targets = targets == null ? List.of() : List.copyOf(targets);
+    }
+
+    /** A status without a machine-readable {@link #reason}. */
+    public RunStatus(UUID runId, String experiment, RunPhase phase, Instant at, String executor, String message,
+            List<String> targets, AbortReason abortReason) {
+        this(runId, experiment, phase, at, executor, message, targets, abortReason, null);
     }
 }

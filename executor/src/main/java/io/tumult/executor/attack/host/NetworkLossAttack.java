@@ -3,7 +3,9 @@ package io.tumult.executor.attack.host;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,6 +13,7 @@ import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.LeftoverSweeper;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.NetworkLoss;
@@ -27,13 +30,14 @@ import io.tumult.schemas.v1.Target;
  * so a request/response round trip (a ping) is lost with {@code 1 - (1 - p)^2}; 100 % is a full partition.
  */
 @ApplicationScoped
-public class NetworkLossAttack implements Attack<NetworkLoss> {
+public class NetworkLossAttack implements Attack<NetworkLoss>, LeftoverSweeper {
 
     static final String FAMILY = "inet";
 
     private final ExecutorConfig config;
 
-    NetworkLossAttack(ExecutorConfig config) {
+    /** Public for tools and benchmarks that drive an attack without CDI. */
+    public NetworkLossAttack(ExecutorConfig config) {
         this.config = config;
     }
 
@@ -104,6 +108,50 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
             throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + namespace + ": "
                     + out.stderr().strip());
         }
+    }
+
+    /**
+     * Deletes the loss tables ({@code inet tumult_<run>}) of runs not active here, in every named namespace within
+     * the allowed prefixes. Without {@code allowed-namespace-prefixes} it sweeps nothing: an unconfined executor
+     * cannot tell its namespaces from those of other Tumult users of the host (the journal still covers its own).
+     */
+    @Override
+    public List<Swept> sweep(Predicate<UUID> active) {
+        if (config.allowedNamespacePrefixes().isEmpty()) {
+            return List.of();
+        }
+        var swept = new ArrayList<Swept>();
+        String[] names = NetworkNamespaces.NETNS_DIR.toFile().list();
+        for (String namespace : names == null ? new String[0] : names) {
+            List<ResolvedTarget> resolved;
+            try {
+                resolved = NetworkNamespaces.resolve(new NetworkNamespaceTarget(namespace),
+                        config.allowedNamespacePrefixes());
+            } catch (AttackException e) {
+                continue; // outside the prefixes, or the host's own: never ours to touch
+            }
+            var out = nft(namespace, null, "list", "tables", FAMILY);
+            if (out.exitCode() != 0) {
+                throw new AttackException(Reason.INTERNAL, "cannot list the tables in " + namespace + ": "
+                        + out.stderr().strip());
+            }
+            for (String line : out.stdout().split("\n")) {
+                String[] words = line.strip().split(" ");
+                if (words.length != 3 || !words[0].equals("table") || !words[2].startsWith("tumult_")) {
+                    continue;
+                }
+                Optional<UUID> runId = LeftoverSweeper.runIdIn(words[2]);
+                if (runId.isPresent() && active.test(runId.get())) {
+                    continue;
+                }
+                var injection = new Injection(NetworkLoss.KIND, resolved.get(0),
+                        Map.of("namespace", namespace, "table", words[2]),
+                        List.of(List.of("ip", "netns", "exec", namespace, "nft", "delete", "table", FAMILY, words[2])));
+                recover(injection);
+                swept.add(new Swept(runId, "nftables table " + FAMILY + " " + words[2] + " in " + namespace));
+            }
+        }
+        return swept;
     }
 
     /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */

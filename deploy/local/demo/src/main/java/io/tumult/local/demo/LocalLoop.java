@@ -90,8 +90,10 @@ public final class LocalLoop implements AutoCloseable {
         var services = keep(new Services());
         keep(services, ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
                 logDir.resolve("scheduler.log")));
-        keep(services, ServiceProcess.start(home, "executor", with(kafkaOnly(config), "quarkus.http.port",
-                FreePort.pick()), logDir.resolve("executor.log")));
+        Map<String, String> executorConfig = with(kafkaOnly(config), "quarkus.http.port", FreePort.pick());
+        // its journal beside its log: never the host's shared /var/lib/tumult, which another loop could be using
+        executorConfig.put("tumult.executor.journal-dir", logDir.resolve("executor-journal").toString());
+        keep(services, ServiceProcess.start(home, "executor", executorConfig, logDir.resolve("executor.log")));
         keep(services, ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port",
                 guardianPort), logDir.resolve("guardian.log")));
         scheduler = URI.create("http://127.0.0.1:" + schedulerPort);
