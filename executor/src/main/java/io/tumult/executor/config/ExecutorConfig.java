@@ -50,4 +50,25 @@ public interface ExecutorConfig {
      */
     @WithDefault("30s")
     Duration revertGrace();
+
+    /**
+     * Prefixes a cgroup's path (from the hierarchy root, e.g. {@code /kubepods/burstable}) must start with for resource
+     * attacks to start stressors in it. The default allows only cgroups named {@code /tumult...}, made for chaos; add
+     * {@code /kubepods} for pods, or {@code /} to stress the whole host. A cgroup that contains the executor itself is
+     * refused whatever this says (except {@code /}, the whole host, when listed).
+     */
+    @WithDefault("/tumult")
+    List<String> allowedCgroupPrefixes();
+
+    /**
+     * Directories under which {@code disk-fill} and {@code io-stress} may write (symbolic links resolved); unset, the
+     * default, allows none, so both are refused until an operator names the volumes that may be filled.
+     */
+    Optional<List<String>> allowedPaths();
+
+    /**
+     * Regular expressions a process's full command line must match (anywhere) for {@code process-kill} to signal it;
+     * unset, the default, allows none. PID 1, the executor and its own descendants are refused whatever this says.
+     */
+    Optional<List<String>> allowedProcessPatterns();
 }

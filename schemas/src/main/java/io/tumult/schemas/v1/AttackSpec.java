@@ -13,8 +13,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = NetworkLoss.class, name = NetworkLoss.KIND),
-        @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND) })
-public sealed interface AttackSpec permits NetworkLoss, PodKill {
+        @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND),
+        @JsonSubTypes.Type(value = CpuStress.class, name = CpuStress.KIND),
+        @JsonSubTypes.Type(value = MemoryStress.class, name = MemoryStress.KIND),
+        @JsonSubTypes.Type(value = DiskFill.class, name = DiskFill.KIND),
+        @JsonSubTypes.Type(value = IoStress.class, name = IoStress.KIND),
+        @JsonSubTypes.Type(value = ProcessKill.class, name = ProcessKill.KIND) })
+public sealed interface AttackSpec
+        permits NetworkLoss, PodKill, CpuStress, MemoryStress, DiskFill, IoStress, ProcessKill {
 
     /** Wire name of the kind, also the JSON discriminator. */
     @JsonIgnore

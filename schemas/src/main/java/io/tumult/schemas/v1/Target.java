@@ -11,8 +11,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = PodTarget.class, name = PodTarget.KIND),
-        @JsonSubTypes.Type(value = NetworkNamespaceTarget.class, name = NetworkNamespaceTarget.KIND) })
-public sealed interface Target permits PodTarget, NetworkNamespaceTarget {
+        @JsonSubTypes.Type(value = NetworkNamespaceTarget.class, name = NetworkNamespaceTarget.KIND),
+        @JsonSubTypes.Type(value = CgroupTarget.class, name = CgroupTarget.KIND),
+        @JsonSubTypes.Type(value = ProcessTarget.class, name = ProcessTarget.KIND) })
+public sealed interface Target permits PodTarget, NetworkNamespaceTarget, CgroupTarget, ProcessTarget {
 
     /** Wire name of the variant, also the JSON discriminator. */
     @JsonIgnore

@@ -63,6 +63,27 @@ class InvalidDocumentsTest {
         assertThat(e.getMessage()).contains(path);
     }
 
+    @ParameterizedTest(name = "{0} / {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "{ kind: cgroup, path: /victim }  | { kind: memory-stress, bytes: 65536, percent: 10 } | $.spec.attack",
+            "{ kind: cgroup, path: /victim }  | { kind: cpu-stress, cores: 1, load: 101 }          | $.spec.attack.load",
+            "{ kind: cgroup, path: /victim }  | { kind: disk-fill, path: /srv }                    | $.spec.attack",
+            "{ kind: cgroup, path: /a/../b }  | { kind: cpu-stress, load: 80 }                     | $.spec.target.path",
+            "{ kind: process, name: sleep, pid: 7 } | { kind: process-kill }                      | $.spec.target",
+            "{ kind: process, name: sleep }   | { kind: process-kill, signal: SIGKILL }            | $.spec.attack.signal" })
+    void shouldRefuseHostTargetsAndAttacksThatDoNotSayExactlyWhatToDo(String target, String attack, String path) {
+        // Given
+        String bad = VALID.replace("{ kind: network-namespace, name: checkout-db }", target)
+                .replace("{ kind: network-loss, percent: 100 }", attack);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class, () -> TumultJson.decodeExperiment(bad));
+
+        // Then
+        assertThat(e).isNotNull();
+        assertThat(e.violations()).extracting(Violation::path).contains(path);
+    }
+
     @Test
     void shouldReportWhereADocumentIsNotWellFormed() {
         // When

@@ -1,0 +1,165 @@
+package io.tumult.executor.attack.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.ProcessKill;
+import io.tumult.schemas.v1.ProcessTarget;
+import io.tumult.schemas.v1.Target;
+
+/**
+ * {@code process-kill}: signals the processes a {@link ProcessTarget} selects (by name, command line or pid, in the
+ * target's PID namespace, found through the host's {@code /proc}), once at injection and, with an interval, again
+ * every interval until reverted, choosing afresh each time so a restarted process dies again (seed 003's process
+ * killer). Every choice is checked again: PID 1, the executor and its family, and anything outside the allowed
+ * patterns are never signalled, and a run whose selection includes one is refused before any signal.
+ * <p>
+ * The killer is a timer in the executor, not a child process: it stops with the executor, so nothing of it can
+ * outlive a crash. What a signal does stays done, except a {@code STOP}: its revert (and its undo command, for a guard)
+ * sends {@code CONT} to the same selection. For the other signals the undo command is {@code true}: there is nothing
+ * outside the executor to revert.
+ */
+@Singleton
+public class ProcessKillAttack implements Attack<ProcessKill> {
+
+    private static final Logger LOG = Logger.getLogger(ProcessKillAttack.class);
+
+    private final ExecutorConfig config;
+    private final Map<String, ScheduledFuture<?>> killers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tumult-process-killer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    ProcessKillAttack(ExecutorConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Class<ProcessKill> specType() {
+        return ProcessKill.class;
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(Target target) {
+        if (!(target instanceof ProcessTarget process)) {
+            throw new AttackException(Reason.UNSUPPORTED_KIND, "process-kill acts on process targets, not "
+                    + target.kind());
+        }
+        Cgroups.requireTools(ProcessKill.KIND, "kill", "pkill");
+        var selection = Processes.select(process, config.allowedProcessPatterns());
+        if (!selection.refused().isEmpty()) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "process-kill refuses " + Processes.describe(process)
+                    + ": " + String.join("; ", selection.refused()));
+        }
+        if (selection.allowed().isEmpty()) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "no process matches " + Processes.describe(process));
+        }
+        return List.of(new ResolvedTarget(ProcessTarget.KIND, Processes.describe(process)));
+    }
+
+    @Override
+    public Injection plan(UUID runId, ProcessKill spec, ResolvedTarget target) {
+        ProcessTarget process = Processes.parse(target.name());
+        List<List<String>> undo = spec.signal().equals("STOP") ? List.of(continueCommand(process)) : List.of(List.of("true"));
+        return new Injection(ProcessKill.KIND, target, Map.of("runId", runId.toString(), "signal", spec.signal()), undo);
+    }
+
+    @Override
+    public void apply(ProcessKill spec, Injection injection) {
+        ProcessTarget process = Processes.parse(injection.target().name());
+        resolve(process); // checked again right before acting
+        String runId = injection.handle().get("runId");
+        stopKiller(runId); // re-injecting replaces the killer, never adds a second
+        int signalled = signal(process, spec.signal());
+        if (signalled == 0) {
+            throw new AttackException(Reason.INTERNAL, "no process matching " + injection.target().name()
+                    + " could be signalled");
+        }
+        if (spec.interval() != null) {
+            long every = spec.interval().toMillis();
+            killers.put(runId, timer.scheduleWithFixedDelay(() -> {
+                try {
+                    signal(process, spec.signal());
+                } catch (RuntimeException e) {
+                    LOG.warnf("process-kill of run %s: %s", runId, e.getMessage());
+                }
+            }, every, every, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public void recover(Injection injection) {
+        stopKiller(injection.handle().get("runId"));
+        if ("STOP".equals(injection.handle().get("signal"))) {
+            signal(Processes.parse(injection.target().name()), "CONT");
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        timer.shutdownNow();
+    }
+
+    private void stopKiller(String runId) {
+        var killer = killers.remove(runId);
+        if (killer != null) {
+            killer.cancel(false);
+        }
+    }
+
+    /** Signals every allowed process the target selects now; returns how many were signalled. */
+    private int signal(ProcessTarget process, String signal) {
+        var pids = Processes.select(process, config.allowedProcessPatterns()).allowed().stream()
+                .map(p -> Long.toString(p.pid())).toList();
+        if (pids.isEmpty()) {
+            return 0;
+        }
+        var command = new ArrayList<>(List.of("kill", "-s", signal));
+        command.addAll(pids);
+        var out = HostCommand.run(config.commandTimeout(), null, command);
+        // kill exits non-zero when one of them exited meanwhile; the others were signalled
+        return out.exitCode() == 0 ? pids.size() : pids.size() - (int) out.stderr().lines().count();
+    }
+
+    /**
+     * {@code pkill -CONT} over the same selection, for a guard to run without the executor. CONT is harmless to a
+     * process that is not stopped, so this needs none of the executor's checks.
+     */
+    private static List<String> continueCommand(ProcessTarget process) {
+        var command = new ArrayList<>(List.of("pkill", "-CONT"));
+        if (process.pidNamespace() != null) {
+            command.addAll(List.of("--ns", Integer.toString(process.pidNamespace()), "--nslist", "pid"));
+        } // else every namespace: PID 1's may be unreadable (then --ns 1 matches nothing), and CONT is harmless
+        if (process.name() != null) {
+            command.addAll(List.of("-x", "--", process.name()));
+        } else if (process.pattern() != null) {
+            command.addAll(List.of("-f", "--", process.pattern()));
+        } else {
+            // pkill selects by name; a pid is signalled as such (as seen from the host when no namespace is given)
+            return List.of("sh", "-c", "for d in /proc/[0-9]*; do [ \"$(readlink $d/ns/pid)\" = \"$1\" ] && "
+                    + "[ \"$(awk '/^NSpid:/{print $NF}' $d/status)\" = \"$2\" ] && kill -s CONT ${d#/proc/}; done; true",
+                    "tumult-undo", Processes.namespaceOf(process), Integer.toString(process.pid()));
+        }
+        return command;
+    }
+}

@@ -1,0 +1,36 @@
+package io.tumult.schemas.v1;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Sends a signal to the target processes: once, or again every {@code interval} for the whole run, so a supervisor
+ * that restarts them sees them die again (a process killer). Reverting stops the killing; killed processes are not
+ * brought back by Tumult.
+ *
+ * @param signal the signal's name without {@code SIG}: KILL, TERM, INT, HUP, QUIT, ABRT, USR1, USR2, STOP or CONT
+ * @param interval how often to signal the processes that match at that moment; null means once, at injection
+ */
+public record ProcessKill(String signal, Duration interval) implements AttackSpec {
+
+    public static final String KIND = "process-kill";
+
+    /** The signals a process killer may send; the JSON Schema lists the same. */
+    public static final Set<String> SIGNALS = Set.of("KILL", "TERM", "INT", "HUP", "QUIT", "ABRT", "USR1", "USR2",
+            "STOP", "CONT");
+
+    public ProcessKill {
+        signal = signal == null ? "KILL" : signal;
+        if (!SIGNALS.contains(signal)) {
+            throw new IllegalArgumentException("unknown signal " + signal + ", expected one of " + SIGNALS);
+        }
+        if (interval != null && interval.toMillis() < 100) {
+            throw new IllegalArgumentException("interval must be at least 100ms: " + interval);
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+}
