@@ -57,6 +57,7 @@ public class RunEngine {
     /** Injections and reverts; a revert never queues behind another run's slow injection. */
     private final ExecutorService work = Executors.newCachedThreadPool(Deadlines.named("tumult-attack-"));
     private final RunAborted shutdownAbort;
+    private volatile StartGate gate = StartGate.OPEN;
 
     @Inject
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock) {
@@ -81,8 +82,25 @@ public class RunEngine {
                 new AbortReason(AbortKind.MANUAL, "executor shutting down", null, null));
     }
 
-    /** Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. */
+    /**
+     * The fail-safe switches (halt-all until released, dead-man switch, runs with a status elsewhere); CDI passes
+     * {@code failsafe.FailSafe}. Without it (engines built by hand) every start passes.
+     */
+    @Inject
+    public void guardStarts(StartGate gate) {
+        this.gate = gate;
+        admission.gate(gate);
+    }
+
+    /**
+     * Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. Waits
+     * until the start gate is ready (it has replayed the abort topic: a halt-all or early abort is known first).
+     */
     public CompletionStage<Void> start(RunStarted start) {
+        return gate.ready().thenCompose(ready -> startNow(start));
+    }
+
+    private CompletionStage<Void> startNow(RunStarted start) {
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {
             LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
@@ -98,8 +116,19 @@ public class RunEngine {
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */
     public CompletionStage<Void> abort(RunAborted abort) {
-        List<Run> affected = admission.abort(abort);
-        // reverts run processes: off the caller's (the consumer's event loop) thread
+        return endAll(admission.abort(abort), abort);
+    }
+
+    /**
+     * Reverts every active run, reported ABORTED for {@code why}, without remembering a halt (starts issued before it
+     * are not refused for it): a fail-safe switch's revert, which refuses new starts through its {@link StartGate}.
+     */
+    public CompletionStage<Void> abortActive(RunAborted why) {
+        return endAll(admission.running(), why);
+    }
+
+    private CompletionStage<Void> endAll(List<Run> affected, RunAborted abort) {
+        // reverts run processes: off the caller's (the consumer's) thread
         return CompletableFuture.allOf(affected.stream()
                 .map(run -> CompletableFuture.supplyAsync(() -> end(run, RunPhase.ABORTED, abort), work)
                         .thenCompose(stage -> stage))
