@@ -127,13 +127,13 @@ final class Admission {
             return new AttackException(Reason.ABORTED_BEFORE_START,
                     "aborted by " + early.source() + " before it started: " + early.reason().message());
         }
+        if (!clock.instant().isBefore(start.deadline())) { // the start's own fault first, whatever halts came since
+            return new AttackException(Reason.STALE_START,
+                    "stale start: its deadline " + start.deadline() + " has passed");
+        }
         if (!start.issuedAt().isAfter(haltedAt)) {
             return new AttackException(Reason.HALTED,
                     "all runs were halted at " + haltedAt + ", after this run was issued");
-        }
-        if (!clock.instant().isBefore(start.deadline())) {
-            return new AttackException(Reason.STALE_START,
-                    "stale start: its deadline " + start.deadline() + " has passed");
         }
         return null;
     }

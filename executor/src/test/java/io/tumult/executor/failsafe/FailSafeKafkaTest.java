@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -208,6 +213,24 @@ class FailSafeKafkaTest {
         assertThat(nftTables()).isEmpty();
         assertThat(pair.lossPercent(10)).isZero();
         assertThat(statusesOf(start.runId())).extracting(RunStatus::executor).containsExactly("executor-elsewhere");
+    }
+
+    @Test
+    void shouldReadAbortsWithoutLeavingAConsumerGroupOfItsOwn() throws Exception {
+        // Given
+        RunStarted start = start();
+        var abort = kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(),
+                new AbortReason(AbortKind.MANUAL, "not today", null, null)), "/test");
+
+        // When
+        awaitHandled(abort);
+
+        // Then: the only executor group on the broker is the shared run-start group
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            List<String> groups = admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).stream()
+                    .map(ConsumerGroupListing::groupId).filter(g -> g.startsWith("tumult-executor")).toList();
+            assertThat(groups).containsExactly("tumult-executor");
+        }
     }
 
     private void release() {
