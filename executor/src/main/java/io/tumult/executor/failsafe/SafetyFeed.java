@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,7 +55,7 @@ final class SafetyFeed implements Runnable {
     /** End of the start-up replay; records at or past it arrived while this instance was live. */
     private final Map<TopicPartition, Long> replayEnd = new HashMap<>();
     /** Highest offset handled per partition, for tests that wait for a record to be handled. */
-    private final Map<TopicPartition, Long> handled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> handled = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> deadLetters;
@@ -283,11 +285,11 @@ final class SafetyFeed implements Runnable {
         return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     }
 
-    private static java.util.Optional<UUID> runId(String key) {
+    private static Optional<UUID> runId(String key) {
         try {
-            return java.util.Optional.of(UUID.fromString(key));
+            return Optional.of(UUID.fromString(key));
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

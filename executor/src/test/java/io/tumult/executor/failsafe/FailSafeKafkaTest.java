@@ -233,6 +233,22 @@ class FailSafeKafkaTest {
         }
     }
 
+    @Test
+    void shouldDeadLetterAHaltReleaseThatIsNotKeyedLikeTheHalt() {
+        // Given
+        String wrongKey = UUID.randomUUID().toString();
+
+        // When
+        kafka.publish(EventType.HALT_RELEASED, wrongKey, new HaltReleased("someone", Instant.now(), null), "/test");
+
+        // Then
+        var dead = kafka.read(Topics.DEAD_LETTER, records -> records.stream().anyMatch(r -> wrongKey.equals(r.key())),
+                WAIT);
+        var letter = dead.stream().filter(r -> wrongKey.equals(r.key())).findFirst();
+        assertThat(letter).as("dead letter keyed %s", wrongKey).isPresent();
+        assertThat(EventClient.header(letter.get(), "dead-letter-reason")).contains("must be keyed *");
+    }
+
     private void release() {
         awaitHandled(kafka.publish(EventType.HALT_RELEASED, HaltReleased.KEY,
                 new HaltReleased("on-call", Instant.now(), "all clear"), "/test"));
