@@ -24,8 +24,10 @@ public class AttackException extends RuntimeException {
         HALTED,
         /** The start arrived after its deadline: refused. */
         STALE_START,
-        /** The executor is shutting down: refused. */
-        SHUTTING_DOWN
+        /** The executor is shutting down (or has not finished recovering): refused. */
+        SHUTTING_DOWN,
+        /** The dead-man switch is tripped (no guardian heartbeat or no Kafka for too long): refused. */
+        DEAD_MAN_SWITCH
     }
 
     private final Reason reason;

@@ -13,8 +13,8 @@ import io.smallrye.config.WithDefault;
 public interface ExecutorConfig {
 
     /**
-     * This instance's id, carried in every run status it publishes and in its abort consumer group. Required; when not
-     * set, {@link ExecutorIdConfigSource} supplies {@code <hostname>-<pid>}.
+     * This instance's id, carried in every run status it publishes (a label only: no consumer group or other identity
+     * is built from it). Required; when not set, {@link ExecutorIdConfigSource} supplies {@code <hostname>-<pid>}.
      */
     String id();
 

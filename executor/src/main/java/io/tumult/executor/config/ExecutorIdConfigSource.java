@@ -11,7 +11,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /**
  * Supplies the default {@code tumult.executor.id}, {@code <hostname>-<pid>}, below every other source (ordinal 50),
  * so {@code application.properties}, system properties and the environment all override it. A computed default
- * cannot be expressed with {@code @WithDefault}, and the abort consumer group id is built from it.
+ * cannot be expressed with {@code @WithDefault}. It only labels statuses: the abort topic is read without a consumer
+ * group (see {@code failsafe/DESIGN.md}), so a PID that is 1 in every container harms nothing.
  */
 public class ExecutorIdConfigSource implements ConfigSource {
 

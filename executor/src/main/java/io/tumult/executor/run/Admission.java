@@ -46,6 +46,8 @@ final class Admission {
     private final Set<UUID> seen;
     private final Map<UUID, RunAborted> abortedBeforeStart;
     private Instant haltedAt = Instant.MIN;
+    /** The fail-safe switches (halt-all until released, dead-man switch, runs seen on other executors). */
+    private volatile StartGate gate = StartGate.OPEN;
     /** Set when shutdown begins: from then on no run is started, so nothing is injected that nobody would revert. */
     private boolean closing;
 
@@ -56,12 +58,13 @@ final class Admission {
     }
 
     synchronized Decision admit(RunStarted start) {
-        if (!seen.add(start.runId())) {
+        if (!seen.add(start.runId()) || gate.seenElsewhere(start.runId())) {
             return new Duplicate();
         }
+        AttackException gateRefusal = gate.refusal();
         AttackException refusal = closing
                 ? new AttackException(Reason.SHUTTING_DOWN, "executor shutting down")
-                : refusalFor(start);
+                : gateRefusal != null ? gateRefusal : refusalFor(start);
         if (refusal != null) {
             return new Refused(refusal);
         }
@@ -93,6 +96,16 @@ final class Admission {
         seen.add(runId);
     }
 
+    /** Puts the fail-safe switches in front of every admission. */
+    void gate(StartGate gate) {
+        this.gate = gate;
+    }
+
+    /** The active runs (faults in place or being injected), as a fail-safe switch reverts them. */
+    synchronized List<Run> running() {
+        return List.copyOf(active.values());
+    }
+
     /** Stops admitting runs; returns the active ones. */
     synchronized List<Run> close() {
         closing = true;
@@ -119,13 +132,13 @@ final class Admission {
             return new AttackException(Reason.ABORTED_BEFORE_START,
                     "aborted by " + early.source() + " before it started: " + early.reason().message());
         }
+        if (!clock.instant().isBefore(start.deadline())) { // the start's own fault first, whatever halts came since
+            return new AttackException(Reason.STALE_START,
+                    "stale start: its deadline " + start.deadline() + " has passed");
+        }
         if (!start.issuedAt().isAfter(haltedAt)) {
             return new AttackException(Reason.HALTED,
                     "all runs were halted at " + haltedAt + ", after this run was issued");
-        }
-        if (!clock.instant().isBefore(start.deadline())) {
-            return new AttackException(Reason.STALE_START,
-                    "stale start: its deadline " + start.deadline() + " has passed");
         }
         return null;
     }

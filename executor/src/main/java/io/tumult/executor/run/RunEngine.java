@@ -68,6 +68,7 @@ public class RunEngine {
     private final ExecutorService work = Executors.newCachedThreadPool(Deadlines.named("tumult-attack-"));
     private final RunAborted shutdownAbort;
     private final AtomicLong unreverted = new AtomicLong();
+    private volatile StartGate gate = StartGate.OPEN;
 
     @Inject
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
@@ -99,11 +100,22 @@ public class RunEngine {
     }
 
     /**
+     * The fail-safe switches (halt-all until released, dead-man switch, runs with a status elsewhere); CDI passes
+     * {@code failsafe.FailSafe}. Without it (engines built by hand) every start passes.
+     */
+    @Inject
+    public void guardStarts(StartGate gate) {
+        this.gate = gate;
+        admission.gate(gate);
+    }
+
+    /**
      * Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. Waits
-     * for start-up recovery: nothing is injected before what a previous executor left is reverted.
+     * for start-up recovery (nothing is injected before what a previous executor left is reverted) and for the start
+     * gate (it has replayed the abort topic: a halt-all or early abort is known first).
      */
     public CompletionStage<Void> start(RunStarted start) {
-        return recovered.thenCompose(ready -> admit(start));
+        return recovered.thenCompose(r -> gate.ready()).thenCompose(ready -> admit(start));
     }
 
     private CompletionStage<Void> admit(RunStarted start) {
@@ -122,8 +134,19 @@ public class RunEngine {
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */
     public CompletionStage<Void> abort(RunAborted abort) {
-        List<Run> affected = admission.abort(abort);
-        // reverts run processes: off the caller's (the consumer's event loop) thread
+        return endAll(admission.abort(abort), abort);
+    }
+
+    /**
+     * Reverts every active run, reported ABORTED for {@code why}, without remembering a halt (starts issued before it
+     * are not refused for it): a fail-safe switch's revert, which refuses new starts through its {@link StartGate}.
+     */
+    public CompletionStage<Void> abortActive(RunAborted why) {
+        return endAll(admission.running(), why);
+    }
+
+    private CompletionStage<Void> endAll(List<Run> affected, RunAborted abort) {
+        // reverts run processes: off the caller's (the consumer's) thread
         return CompletableFuture.allOf(affected.stream()
                 .map(run -> CompletableFuture.supplyAsync(() -> end(run, RunPhase.ABORTED, abort), work)
                         .thenCompose(stage -> stage))

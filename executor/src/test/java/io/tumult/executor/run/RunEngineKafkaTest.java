@@ -1,6 +1,7 @@
 package io.tumult.executor.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tumult.executor.failsafe.FailSafe;
+import io.tumult.executor.failsafe.TestHeartbeats;
 import io.tumult.local.EventClient;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
@@ -32,6 +38,7 @@ import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.BlastRadius;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.PodKill;
@@ -57,9 +64,14 @@ class RunEngineKafkaTest {
     /** For runs refused before their target is looked at. */
     private static final String NO_SUCH_NAMESPACE = "tumult-no-such-namespace";
     private static NetnsPair pair;
+    /** The guardian's part: without heartbeats the dead-man switch refuses every start. */
+    private static TestHeartbeats heartbeats;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    FailSafe failSafe;
 
     private EventClient kafka;
 
@@ -72,6 +84,10 @@ class RunEngineKafkaTest {
 
     @AfterAll
     static void removeVictim() {
+        if (heartbeats != null) {
+            heartbeats.close();
+            heartbeats = null;
+        }
         if (pair != null) {
             pair.close();
         }
@@ -80,6 +96,11 @@ class RunEngineKafkaTest {
     @BeforeEach
     void connect() {
         kafka = new EventClient(bootstrapServers);
+        if (heartbeats == null) {
+            heartbeats = new TestHeartbeats(bootstrapServers);
+        }
+        heartbeats.start();
+        await().atMost(WAIT).until(failSafe::acceptsStarts);
     }
 
     @AfterEach
@@ -148,7 +169,7 @@ class RunEngineKafkaTest {
         var abort = kafka.publish(EventType.RUN_ABORTED, key(start),
                 new RunAborted(key(start), "test", Instant.now(), reason), "/test");
         // the abort and the start travel on different topics: make sure the executor has handled the abort first
-        kafka.awaitConsumed("tumult-executor-abort-executor-test", abort, WAIT);
+        awaitHandled(abort);
 
         // When
         kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
@@ -194,18 +215,23 @@ class RunEngineKafkaTest {
         // When
         var halt = kafka.publish(EventType.RUN_ABORTED, RunAborted.ALL_RUNS,
                 new RunAborted(RunAborted.ALL_RUNS, "on-call", Instant.now(), reason), "/test");
-        kafka.awaitConsumed("tumult-executor-abort-executor-test", halt, WAIT);
-        kafka.publish(EventType.RUN_STARTED, key(issuedBeforeHalt), issuedBeforeHalt, "/test");
+        try {
+            awaitHandled(halt);
+            kafka.publish(EventType.RUN_STARTED, key(issuedBeforeHalt), issuedBeforeHalt, "/test");
 
-        // Then
-        RunStatus aborted = awaitStatus(running.runId(), RunPhase.ABORTED);
-        assertThat(aborted.abortReason()).isEqualTo(reason);
-        assertThat(aborted.message()).contains("on-call");
-        RunStatus refused = awaitStatus(issuedBeforeHalt.runId(), RunPhase.REFUSED);
-        assertThat(refused.message()).contains("halted");
-        assertThat(refused.reason()).isEqualTo(StatusReason.HALTED);
-        assertThat(nftTables()).isEmpty();
-        assertThat(pair.lossPercent(10)).isZero();
+            // Then
+            RunStatus aborted = awaitStatus(running.runId(), RunPhase.ABORTED);
+            assertThat(aborted.abortReason()).isEqualTo(reason);
+            assertThat(aborted.message()).contains("on-call");
+            RunStatus refused = awaitStatus(issuedBeforeHalt.runId(), RunPhase.REFUSED);
+            assertThat(refused.message()).contains("halted");
+            assertThat(refused.reason()).isEqualTo(StatusReason.HALTED);
+            assertThat(nftTables()).isEmpty();
+            assertThat(pair.lossPercent(10)).isZero();
+        } finally { // a halt holds until released: the next tests need starts
+            awaitHandled(kafka.publish(EventType.HALT_RELEASED, HaltReleased.KEY,
+                    new HaltReleased("test", Instant.now(), "halt test done"), "/test"));
+        }
     }
 
     @Test
@@ -293,6 +319,11 @@ class RunEngineKafkaTest {
         assertThat(EventClient.header(letter, "dead-letter-reason")).contains("reason");
         assertThat(awaitStatus(start.runId(), RunPhase.ABORTED).abortReason()).isEqualTo(reason);
         assertThat(nftTables()).isEmpty();
+    }
+
+    /** Waits until the executor's group-less abort reader has handled {@code record}. */
+    private void awaitHandled(RecordMetadata record) {
+        await().atMost(WAIT).until(() -> failSafe.handled(record.topic(), record.partition(), record.offset()));
     }
 
     private static RunStarted start(String namespace, Duration duration) {

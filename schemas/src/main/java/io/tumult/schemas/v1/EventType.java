@@ -24,10 +24,13 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
     public static final EventType<GuardianHeartbeat> GUARDIAN_HEARTBEAT = new EventType<>(
             "io.tumult.guardian.heartbeat.v1", Topics.GUARDIAN_HEARTBEAT, GuardianHeartbeat.class,
             "guardian-heartbeat.schema.json");
+    /** Travels on the abort topic keyed {@code *}, beside the halt-all it releases: tell them apart by ce_type. */
+    public static final EventType<HaltReleased> HALT_RELEASED = new EventType<>(
+            "io.tumult.halt.released.v1", Topics.RUN_ABORT, HaltReleased.class, "halt-released.schema.json");
 
     /** Every event that travels on Kafka. */
     public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
-            GUARDIAN_HEARTBEAT);
+            GUARDIAN_HEARTBEAT, HALT_RELEASED);
 
     /** The event type with this CloudEvents {@code type}, if it is part of v1. */
     public static Optional<EventType<?>> byCeType(String ceType) {

@@ -39,5 +39,11 @@ public enum StatusReason {
     REVERT_FAILED,
     /** The executor died with the fault in place; it was reverted when the executor (or its guard) came back. */
     @JsonProperty("executor-restart")
-    EXECUTOR_RESTART
+    EXECUTOR_RESTART,
+    /**
+     * The executor's dead-man switch is tripped: it saw no guardian heartbeat, or could not reach Kafka, for too long
+     * (or has seen none since it started).
+     */
+    @JsonProperty("dead-man-switch")
+    DEAD_MAN_SWITCH
 }

@@ -9,7 +9,10 @@ public final class Topics {
     /** {@link RunStarted}, keyed by run id. Scheduler to executors and guardian. */
     public static final String RUN_START = "tumult.runs.start";
 
-    /** {@link RunAborted}, keyed by run id or {@code *} for halt-all. Compacted and deleted. */
+    /**
+     * {@link RunAborted}, keyed by run id or {@code *} for halt-all, and {@link HaltReleased} keyed {@code *}.
+     * Compacted and deleted.
+     */
     public static final String RUN_ABORT = "tumult.runs.abort";
 
     /** {@link RunStatus}, keyed by run id. Executors to scheduler and guardian. */

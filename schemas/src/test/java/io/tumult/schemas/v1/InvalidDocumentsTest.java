@@ -112,6 +112,32 @@ class InvalidDocumentsTest {
         assertThat(e.violations()).extracting(Violation::path).contains("$.reason", "$.runId");
     }
 
+    @Test
+    void shouldRefuseAHaltReleaseWithoutItsSource() {
+        // Given
+        byte[] json = """
+                {"source":"","issuedAt":"2026-11-23T09:30:00Z","message":"go on"}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.HALT_RELEASED, json));
+
+        // Then
+        assertThat(e.violations()).extracting(Violation::path).contains("$.source");
+    }
+
+    @Test
+    void shouldTellAHaltReleaseFromAnAbortOnTheSameTopicByItsType() {
+        // When
+        var release = EventType.byCeType("io.tumult.halt.released.v1");
+
+        // Then
+        assertThat(release).contains(EventType.HALT_RELEASED);
+        assertThat(EventType.HALT_RELEASED.topic()).isEqualTo(EventType.RUN_ABORTED.topic());
+        assertThat(EventType.HALT_RELEASED.ceType()).isNotEqualTo(EventType.RUN_ABORTED.ceType());
+    }
+
     @ParameterizedTest
     @NullAndEmptySource
     void shouldRefuseARecordWithoutAValueAsAnInvalidDocument(byte[] value) {

@@ -31,6 +31,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(RunStatus.class, "run-status.schema.json", ""),
                 Arguments.of(MetricSample.class, "metric-sample.schema.json", ""),
                 Arguments.of(GuardianHeartbeat.class, "guardian-heartbeat.schema.json", ""),
+                Arguments.of(HaltReleased.class, "halt-released.schema.json", ""),
                 Arguments.of(Experiment.class, Experiment.SCHEMA, ""),
                 Arguments.of(ObjectMeta.class, Experiment.SCHEMA, "/properties/metadata"),
                 Arguments.of(ExperimentSpec.class, Experiment.SCHEMA, "/$defs/ExperimentSpec"),

@@ -68,8 +68,11 @@ final class LoopEvents implements AutoCloseable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    EventType<?> type = WATCHED.stream().filter(t -> t.topic().equals(r.topic())).findFirst()
-                            .orElseThrow();
+                    // the abort topic also carries halt releases: the ce_type tells which event a record is
+                    EventType<?> type = Optional.ofNullable(EventClient.header(r, "ce_type")).flatMap(EventType::byCeType)
+                            .filter(t -> t.topic().equals(r.topic()))
+                            .orElseGet(() -> WATCHED.stream().filter(t -> t.topic().equals(r.topic())).findFirst()
+                                    .orElseThrow());
                     var s = new Seen(Instant.now(), type, r.key(), EventClient.header(r, "ce_type"),
                             EventClient.header(r, "ce_source"), TumultJson.decode(type, r.value()));
                     seen.add(s);

@@ -1,0 +1,203 @@
+package io.tumult.executor.failsafe;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.Startup;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.run.RunEngine;
+import io.tumult.executor.run.StartGate;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.HaltReleased;
+import io.tumult.schemas.v1.RunAborted;
+
+/**
+ * The executor's fail-safe switches, in front of every run-start ({@link StartGate}):
+ * <ul>
+ * <li>the dead-man switch: no guardian heartbeat, or no answer from Kafka, for {@code tumult.executor.dead-man-timeout}
+ * reverts every active fault and refuses new starts until both are back; refuses from start-up until the first
+ * heartbeat;</li>
+ * <li>halt-all: a {@code *} abort reverts every active fault and refuses every new start until a
+ * {@link HaltReleased};</li>
+ * <li>memory that survives restarts and replicas: aborts (early ones too) and halts rebuilt from the compacted abort
+ * topic, and runs with a status on any executor treated as seen.</li>
+ * </ul>
+ * No run-start is taken before the abort topic and the status look-back are read to their end offsets. The topics are
+ * read without a consumer group by {@link SafetyFeed}. Decisions and the remaining windows: DESIGN.md.
+ */
+@Startup
+@ApplicationScoped
+public class FailSafe implements StartGate {
+
+    private static final Logger LOG = Logger.getLogger(FailSafe.class);
+
+    private final RunEngine engine;
+    private final String executorId;
+    private final InstantSource clock;
+    private final DeadManSwitch deadMan;
+    private final HaltState halt = new HaltState();
+    private final SeenRuns seen;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final SafetyFeed feed;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        var t = new Thread(r, "tumult-failsafe-tick");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Inject
+    FailSafe(RunEngine engine, FailsafeConfig failsafe, ExecutorConfig executor, InstantSource clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this(engine, bootstrapServers, executor.id(), failsafe.deadManTimeout(), failsafe.statusLookBack(),
+                executor.rememberedRuns(), clock);
+    }
+
+    /** For an engine built by hand (tests): call {@link #guard} and then {@link #start}. */
+    public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
+            Duration statusLookBack, int rememberedRuns, InstantSource clock) {
+        this.engine = engine;
+        this.executorId = executorId;
+        this.clock = clock;
+        this.deadMan = new DeadManSwitch(deadManTimeout);
+        this.seen = new SeenRuns(rememberedRuns);
+        this.feed = new SafetyFeed(this, bootstrapServers, executorId, statusLookBack, deadManTimeout, clock);
+    }
+
+    /** Starts reading the topics and checking the dead-man switch. */
+    @PostConstruct
+    public void start() {
+        feed.start();
+        long tick = Math.max(20, deadMan.timeout().toMillis() / 20);
+        ticker.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    public void stop() {
+        ticker.shutdownNow();
+        feed.stop();
+    }
+
+    // --- StartGate ---
+
+    @Override
+    public CompletionStage<Void> ready() {
+        return ready;
+    }
+
+    @Override
+    public boolean seenElsewhere(UUID runId) {
+        return seen.contains(runId);
+    }
+
+    @Override
+    public AttackException refusal() {
+        RunAborted halted = halt.current();
+        if (halted != null) {
+            return new AttackException(Reason.HALTED, "all runs halted by " + halted.source() + " at "
+                    + halted.issuedAt() + " (" + halted.reason().message() + "); no run starts until the halt is"
+                    + " released");
+        }
+        String deadManWhy = deadMan.refusalAt(clock.instant());
+        if (deadManWhy != null) {
+            return new AttackException(Reason.DEAD_MAN_SWITCH, "dead-man switch: " + deadManWhy + " (timeout "
+                    + deadMan.timeout().toMillis() + " ms); no run starts until the guardian's heartbeat and Kafka"
+                    + " are back");
+        }
+        return null;
+    }
+
+    /** Whether a run-start would be taken now (no halt, dead-man switch not tripped, replay done). */
+    public boolean acceptsStarts() {
+        return ready.isDone() && refusal() == null;
+    }
+
+    /** Whether the record at {@code offset} of that topic's partition was handled here: for tests. */
+    public boolean handled(String topic, int partition, long offset) {
+        return feed.handled(topic, partition, offset);
+    }
+
+    /** Hands this gate to a hand-built engine (CDI does it through {@link RunEngine#guardStarts}). */
+    public FailSafe guard() {
+        engine.guardStarts(this);
+        return this;
+    }
+
+    // --- from the feed ---
+
+    void abort(RunAborted abort) {
+        if (abort.haltsAll()) {
+            halt.halt(abort); // first: a start admitted after the engine collects the active runs is refused
+            LOG.warnf("halt-all by %s: reverting every active run; no run starts until released", abort.source());
+        }
+        engine.abort(abort);
+    }
+
+    void release(HaltReleased release) {
+        if (halt.current() != null) {
+            LOG.infof("halt-all released by %s: %s", release.source(), release.message());
+        }
+        halt.release(release);
+    }
+
+    void heartbeat() {
+        deadMan.heartbeat(clock.instant());
+    }
+
+    void kafkaContact() {
+        deadMan.kafka(clock.instant());
+    }
+
+    void statusSeen(UUID runId) {
+        seen.add(runId);
+    }
+
+    boolean isReady() {
+        return ready.isDone();
+    }
+
+    void caughtUp() {
+        LOG.info("abort topic and run statuses read to their end: taking run-starts");
+        ready.complete(null);
+    }
+
+    Duration deadManTimeout() {
+        return deadMan.timeout();
+    }
+
+    private void tick() {
+        try {
+            var now = clock.instant();
+            switch (deadMan.check(now)) {
+                case TRIPPED -> {
+                    String why = deadMan.refusalAt(now);
+                    LOG.errorf("dead-man switch tripped (%s): reverting every active run, refusing new ones", why);
+                    engine.abortActive(new RunAborted(RunAborted.ALL_RUNS, "dead-man-switch/" + executorId, now,
+                            new AbortReason(AbortKind.NO_DATA, "dead-man switch: " + why + " (timeout "
+                                    + deadMan.timeout().toMillis() + " ms)", null, null)));
+                }
+                case RESET -> LOG.info("dead-man switch reset: guardian heartbeat and Kafka are back");
+                case NONE -> {
+                }
+            }
+        } catch (RuntimeException e) { // never the end of the ticks
+            LOG.errorf("dead-man switch check failed: %s", e.toString());
+        }
+    }
+}

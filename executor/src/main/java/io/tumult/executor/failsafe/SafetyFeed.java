@@ -1,0 +1,312 @@
+package io.tumult.executor.failsafe;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.HaltReleased;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.Topics;
+
+/**
+ * The executor's group-less view of the topics every instance must see whole: the abort topic (from the beginning),
+ * the guardian heartbeat (from its end: only fresh beats count) and the run statuses (from a bounded look-back). One
+ * plain {@link KafkaConsumer} with {@code assign()}, on its own thread, no {@code group.id}, nothing committed: no
+ * consumer group exists per instance, and its identity owes nothing to a PID. See DESIGN.md.
+ */
+final class SafetyFeed implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(SafetyFeed.class);
+
+    private final FailSafe failSafe;
+    private final String bootstrapServers;
+    private final String clientId;
+    private final Duration statusLookBack;
+    private final Duration contactCheck;
+    private final InstantSource clock;
+    /** Next offset to read per partition, so a reconnect resumes where it stopped (a replayed old halt would revert). */
+    private final Map<TopicPartition, Long> next = new HashMap<>();
+    /** End of the start-up replay; records at or past it arrived while this instance was live. */
+    private final Map<TopicPartition, Long> replayEnd = new HashMap<>();
+    /** Highest offset handled per partition, for tests that wait for a record to be handled. */
+    private final Map<TopicPartition, Long> handled = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> deadLetters;
+    private final Thread thread;
+
+    SafetyFeed(FailSafe failSafe, String bootstrapServers, String executorId, Duration statusLookBack,
+            Duration deadManTimeout, InstantSource clock) {
+        this.failSafe = failSafe;
+        this.bootstrapServers = bootstrapServers;
+        this.clientId = "tumult-executor-failsafe-" + executorId;
+        this.statusLookBack = statusLookBack;
+        this.contactCheck = deadManTimeout.dividedBy(4);
+        this.clock = clock;
+        this.thread = new Thread(this, "tumult-failsafe-feed");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (deadLetters != null) {
+            deadLetters.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Whether the record at {@code offset} of that partition has been handled. */
+    boolean handled(String topic, int partition, long offset) {
+        Long done = handled.get(new TopicPartition(topic, partition));
+        return done != null && done >= offset;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try (var c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = c;
+                follow(c);
+            } catch (WakeupException e) {
+                // stop() asked
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("fail-safe feed lost Kafka (%s); reconnecting", e.toString());
+                    sleep(500);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> aborts = partitions(c, Topics.RUN_ABORT);
+        List<TopicPartition> beats = partitions(c, Topics.GUARDIAN_HEARTBEAT);
+        List<TopicPartition> statuses = partitions(c, Topics.RUN_STATUS);
+        var all = new ArrayList<TopicPartition>();
+        all.addAll(aborts);
+        all.addAll(beats);
+        all.addAll(statuses);
+        c.assign(all);
+        if (next.isEmpty()) {
+            c.seekToBeginning(aborts);
+            c.seekToEnd(beats);
+            var since = new HashMap<TopicPartition, Long>();
+            long from = clock.instant().minus(statusLookBack).toEpochMilli();
+            statuses.forEach(p -> since.put(p, from));
+            Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(since);
+            for (TopicPartition p : statuses) {
+                OffsetAndTimestamp at = found.get(p);
+                if (at == null) {
+                    c.seekToEnd(List.of(p));
+                } else {
+                    c.seek(p, at.offset());
+                }
+            }
+            var replayed = new ArrayList<TopicPartition>(aborts);
+            replayed.addAll(statuses);
+            replayEnd.putAll(c.endOffsets(replayed));
+        } else {
+            for (TopicPartition p : all) {
+                Long offset = next.get(p);
+                if (offset != null && !beats.contains(p)) {
+                    c.seek(p, offset);
+                } else if (beats.contains(p)) {
+                    c.seekToEnd(List.of(p));
+                }
+            }
+        }
+        failSafe.kafkaContact();
+        long lastCheck = System.nanoTime();
+        while (running) {
+            var records = c.poll(Duration.ofMillis(100));
+            for (ConsumerRecord<String, byte[]> record : records) {
+                handle(record);
+                var p = new TopicPartition(record.topic(), record.partition());
+                next.put(p, record.offset() + 1);
+                handled.put(p, record.offset());
+            }
+            if (!records.isEmpty()) {
+                failSafe.kafkaContact();
+            }
+            if (!failSafe.isReady() && caughtUp(c)) {
+                failSafe.caughtUp();
+            }
+            if (System.nanoTime() - lastCheck > contactCheck.toNanos()) {
+                lastCheck = System.nanoTime();
+                c.endOffsets(beats, failSafe.deadManTimeout()); // throws when Kafka does not answer in time
+                failSafe.kafkaContact();
+            }
+        }
+    }
+
+    private boolean caughtUp(KafkaConsumer<String, byte[]> c) {
+        for (var end : replayEnd.entrySet()) {
+            if (c.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        switch (record.topic()) {
+            case Topics.GUARDIAN_HEARTBEAT -> heartbeat(record);
+            case Topics.RUN_STATUS -> runId(record.key()).ifPresent(failSafe::statusSeen);
+            case Topics.RUN_ABORT -> abortTopic(record);
+            default -> {
+            }
+        }
+    }
+
+    /** Only a valid heartbeat counts: a record that merely lands on the topic proves no guardian alive. */
+    private void heartbeat(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            TumultJson.decode(EventType.GUARDIAN_HEARTBEAT, record.value());
+        } catch (RuntimeException e) {
+            LOG.warnf("ignored an invalid guardian heartbeat (key %s): %s", record.key(), e.getMessage());
+            return;
+        }
+        failSafe.heartbeat();
+    }
+
+    /** Decodes by {@code ce_type}: an abort (or halt-all), or a halt release; a record without one is an abort. */
+    private void abortTopic(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return; // a tombstone: compaction's way of deleting; nothing to act on (it never releases a halt)
+        }
+        String type = header(record, "ce_type");
+        try {
+            if (type == null || type.equals(EventType.RUN_ABORTED.ceType())) {
+                failSafe.abort(TumultJson.decode(EventType.RUN_ABORTED, record.value()));
+            } else if (type.equals(EventType.HALT_RELEASED.ceType())) {
+                if (!HaltReleased.KEY.equals(record.key())) {
+                    throw new IllegalArgumentException("a halt release must be keyed " + RunAborted.ALL_RUNS
+                            + " (like the halt it releases), not " + record.key());
+                }
+                failSafe.release(TumultJson.decode(EventType.HALT_RELEASED, record.value()));
+            } else {
+                throw new IllegalArgumentException("unknown ce_type on " + Topics.RUN_ABORT + ": " + type);
+            }
+        } catch (RuntimeException e) { // bad input (or a codec bug): never the end of the feed
+            deadLetter(record, e);
+        }
+    }
+
+    /**
+     * Dead-letters an abort-topic record that cannot be handled, if it arrived while this instance was live (every
+     * live replica does so: one letter per replica). One met during the start-up replay is only logged: it was
+     * dead-lettered when it arrived.
+     */
+    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException e) {
+        var p = new TopicPartition(record.topic(), record.partition());
+        if (record.offset() < replayEnd.getOrDefault(p, 0L)) {
+            LOG.warnf("skipped an invalid record on %s during the start-up replay: %s", p, e.getMessage());
+            return;
+        }
+        LOG.warnf("dead-lettering an invalid record on %s@%d: %s", p, record.offset(), e.getMessage());
+        if (deadLetters == null) {
+            var props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlq");
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            deadLetters = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+        var letter = new ProducerRecord<>(Topics.DEAD_LETTER, record.key(), record.value());
+        record.headers().forEach(h -> letter.headers().add(h));
+        letter.headers().add("dead-letter-reason", bytes(String.valueOf(e.getMessage())));
+        letter.headers().add("dead-letter-cause", bytes(e.getClass().getName()));
+        letter.headers().add("dead-letter-topic", bytes(record.topic()));
+        letter.headers().add("dead-letter-partition", bytes(Integer.toString(record.partition())));
+        letter.headers().add("dead-letter-offset", bytes(Long.toString(record.offset())));
+        deadLetters.send(letter, (meta, failure) -> {
+            if (failure != null) {
+                LOG.errorf("could not dead-letter %s@%d: %s", p, record.offset(), failure.toString());
+            }
+        });
+    }
+
+    private Properties consumerConfig() {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // no group: nothing to commit to
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return props;
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c, String topic) {
+        var infos = c.partitionsFor(topic);
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist");
+        }
+        return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+
+    private static Optional<UUID> runId(String key) {
+        try {
+            return Optional.of(UUID.fromString(key));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.tumult.executor.run;
+
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.tumult.executor.attack.AttackException;
+
+/**
+ * The fail-safe switches' say on every run-start, asked by {@link Admission} under its lock (so a switch that closes
+ * the gate and then reverts the active runs misses none). Implemented by {@code failsafe.FailSafe}; an engine built
+ * without CDI uses {@link #OPEN}.
+ */
+public interface StartGate {
+
+    /** Takes every start at once: for engines built by hand in tests. */
+    StartGate OPEN = new StartGate() {
+        @Override
+        public CompletionStage<Void> ready() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public boolean seenElsewhere(UUID runId) {
+            return false;
+        }
+
+        @Override
+        public AttackException refusal() {
+            return null;
+        }
+    };
+
+    /** Completes once the gate can judge starts (it has read what it must remember); no start is taken before. */
+    CompletionStage<Void> ready();
+
+    /** Whether the run already has a status (from any executor): its start is a duplicate, ignored. */
+    boolean seenElsewhere(UUID runId);
+
+    /** Why no run may start now (halted, dead-man switch tripped), or null when runs may start. */
+    AttackException refusal();
+}
