@@ -1,0 +1,298 @@
+package io.tumult.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.tumult.local.EventClient;
+import io.tumult.local.FreePort;
+import io.tumult.local.GuardedProcess;
+import io.tumult.local.LocalStack;
+import io.tumult.local.NeedsHostAttacks;
+import io.tumult.local.NetnsPair;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.GuardianHeartbeat;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.Trigger;
+
+/**
+ * The executor's latencies on the real stack, measured on the victim: a real broker, the packaged executor in its
+ * own JVM, a victim network namespace answering a UDP probe that sends from its peer every millisecond. Per round:
+ * <ul>
+ * <li>run-start published → fault active: from just before the send to the send time of the first probe datagram
+ * the victim never answered;</li>
+ * <li>abort published → fault removed: from just before the send to the send time of the first datagram answered
+ * again;</li>
+ * <li>{@code kill -9} of the executor while the fault is active → fault removed (the guard's revert), once per
+ * executor JVM; the executor is started again for the next round.</li>
+ * </ul>
+ * Prints medians and p99s and writes {@code bench/target/fault-latency.txt}. {@code -DlatencyRounds=N} (3 in
+ * verify, 30 with {@code -Pbench}); the first round warms up and is not counted.
+ */
+@NeedsHostAttacks
+class FaultLatencyBenchTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int PROBE_PORT = 7;
+
+    @Test
+    void shouldPutTheFaultInPlaceAndTakeItOutOnTheVictimForEveryRound() throws Exception {
+        int rounds = Integer.getInteger("latencyRounds", 3);
+        var startToActive = new ArrayList<Double>();
+        var abortToRemoved = new ArrayList<Double>();
+        var killToRemoved = new ArrayList<Double>();
+        Path work = Files.createTempDirectory("tumult-latency-");
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+        try (var stack = LocalStack.start(false);
+                var pair = NetnsPair.create();
+                var events = new EventClient(stack.kafka().bootstrapServers());
+                var echo = Probe.echo(pair);
+                var probe = Probe.start(pair)) {
+            // the executor's dead-man switch wants a live guardian: the bench stands in for it
+            heartbeat.scheduleAtFixedRate(() -> events.publishAsync(EventType.GUARDIAN_HEARTBEAT, "bench",
+                    new GuardianHeartbeat("bench", Instant.now(), Duration.ofMillis(300), 0), "/bench"), 0, 300,
+                    TimeUnit.MILLISECONDS);
+            for (int round = 0; round <= rounds; round++) {
+                try (GuardedProcess executor = startExecutor(stack, work, round)) {
+                    Round measured;
+                    try {
+                        measured = measure(executor, events, pair, probe, round);
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "\nexecutor log:\n" + executor.logTail(40), e);
+                    }
+                    if (round > 0) { // round 0 warms the JIT, the broker and the executor up
+                        startToActive.add(measured.startToActive());
+                        abortToRemoved.add(measured.abortToRemoved());
+                        killToRemoved.add(measured.killToRemoved());
+                    }
+                }
+            }
+        } finally {
+            heartbeat.shutdownNow();
+            deleteTree(work);
+        }
+
+        // Then every round saw each fault on the victim and saw it go (awaited above); report the figures
+        assertThat(startToActive).hasSize(rounds);
+        String report = String.format(Locale.ROOT, "fault latency, %d rounds, measured on the victim (ms):%n%s%s%s",
+                rounds, line("run-start published -> fault active", startToActive),
+                line("abort published -> fault removed", abortToRemoved),
+                line("executor kill -9 -> fault removed", killToRemoved));
+        System.out.print(report);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "fault-latency.txt"), report);
+    }
+
+    private record Round(double startToActive, double abortToRemoved, double killToRemoved) {
+    }
+
+    private static Round measure(GuardedProcess executor, EventClient events, NetnsPair pair, Probe probe, int round)
+            throws InterruptedException {
+        // Given a running executor and an answering victim
+        probe.awaitAnswering();
+
+        // When a run starts: the fault is seen on the victim
+        RunStarted start = start(pair, round);
+        double sentAt = nowMillis();
+        events.publish(EventType.RUN_STARTED, start.runId().toString(), start, "/bench");
+        double active = probe.await("DOWN", sentAt);
+
+        // When it is aborted: the fault is seen gone
+        double abortAt = nowMillis();
+        events.publish(EventType.RUN_ABORTED, start.runId().toString(), new RunAborted(start.runId().toString(),
+                "bench", Instant.now(), new AbortReason(AbortKind.MANUAL, "bench", null, null)), "/bench");
+        double removed = probe.await("UP", abortAt);
+
+        // When the executor is killed with a fault in place: its guard takes the fault out
+        RunStarted second = start(pair, round);
+        double secondAt = nowMillis();
+        events.publish(EventType.RUN_STARTED, second.runId().toString(), second, "/bench");
+        probe.await("DOWN", secondAt);
+        double killedAt = nowMillis();
+        javaOf(executor).destroyForcibly(); // SIGKILL
+        double guardRemoved = probe.await("UP", killedAt);
+        return new Round(active - sentAt, removed - abortAt, guardRemoved - killedAt);
+    }
+
+    private static RunStarted start(NetnsPair pair, int round) {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(pair.victimName()), new NetworkLoss(100),
+                Duration.ofMinutes(2), null, null, null, null);
+        return new RunStarted(UUID.randomUUID(), "latency-bench-" + round, Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    private static GuardedProcess startExecutor(LocalStack stack, Path work, int round)
+            throws IOException, InterruptedException {
+        Path jar = Path.of("..", "executor", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        assertThat(jar).as("the packaged executor (built by the reactor before bench)").isRegularFile();
+        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-Dkafka.bootstrap.servers=" + stack.kafka().bootstrapServers(),
+                "-Dquarkus.http.port=" + FreePort.pick(),
+                "-Dtumult.executor.id=latency-bench",
+                "-Dtumult.executor.allowed-namespace-prefixes=" + NetnsPair.PREFIX,
+                "-Dtumult.executor.journal-dir=" + work.resolve("journal"),
+                "-jar", jar.toString()));
+        Path log = work.resolve("executor-" + round + ".log");
+        GuardedProcess executor = GuardedProcess.start("executor", command, log, Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!executor.log().contains(" started in ")) {
+            if (!executor.isAlive() || System.nanoTime() > deadline) {
+                String tail = executor.logTail(40);
+                executor.close();
+                throw new IllegalStateException("executor did not start:\n" + tail);
+            }
+            Thread.sleep(50); // polling its log: there is no event to await
+        }
+        return executor;
+    }
+
+    /** The executor's JVM: the guarded process's child. */
+    private static ProcessHandle javaOf(GuardedProcess executor) {
+        return executor.processes().stream().filter(p -> p.info().command().orElse("").endsWith("java"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no executor JVM among " + executor.processes()));
+    }
+
+    private static String line(String what, List<Double> millis) {
+        var sorted = new ArrayList<>(millis);
+        sorted.sort(Comparator.naturalOrder());
+        return String.format(Locale.ROOT, "  %-40s median %7.1f  p99 %7.1f  max %7.1f%n", what,
+                percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1));
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static double percentile(List<Double> sorted, double p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    private static double nowMillis() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1000.0 + now.getNano() / 1_000_000.0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The UDP echo in the victim and the prober in the peer (udp_probe.py), each a bounded child process. */
+    private static final class Probe implements AutoCloseable {
+        private static final int SECONDS = 1800;
+        private static final Duration SETTLE = Duration.ofMillis(300);
+        private final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        private Probe(Process process, boolean reads) {
+            this.process = process;
+            if (reads) {
+                Thread reader = new Thread(() -> {
+                    try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                            StandardCharsets.UTF_8))) {
+                        for (String l = in.readLine(); l != null; l = in.readLine()) {
+                            lines.add(l);
+                        }
+                    } catch (IOException ignored) {
+                        // the probe ended
+                    }
+                }, "udp-probe-reader");
+                reader.setDaemon(true);
+                reader.start();
+            }
+        }
+
+        static Probe echo(NetnsPair pair) throws IOException {
+            return new Probe(python(pair.victimName(), "echo", pair.victimAddress()), false);
+        }
+
+        static Probe start(NetnsPair pair) throws IOException, InterruptedException {
+            var probe = new Probe(python(pair.peerName(), "probe", pair.victimAddress()), true);
+            probe.next(WAIT); // READY
+            return probe;
+        }
+
+        private static Process python(String namespace, String mode, String address) throws IOException {
+            Path script = Files.createTempFile("udp_probe", ".py");
+            try (InputStream in = FaultLatencyBenchTest.class.getResourceAsStream("/udp_probe.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+            script.toFile().deleteOnExit();
+            return new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-u", script.toString(), mode,
+                    address, Integer.toString(PROBE_PORT), Integer.toString(SECONDS))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        }
+
+        /** Waits for the victim to answer: no DOWN pending, or an UP after the last DOWN. */
+        void awaitAnswering() throws InterruptedException {
+            String last = null;
+            for (String l = lines.poll(); l != null; l = lines.poll()) {
+                last = l;
+            }
+            if (last != null && last.startsWith("DOWN")) {
+                next(WAIT); // the UP that follows
+            }
+        }
+
+        /**
+         * The time (epoch ms) of the first {@code kind} line dated at or after {@code notBefore}. An UP is always real
+         * (nothing is answered through a 100 % loss fault); a DOWN followed by an UP within {@link #SETTLE} is a
+         * probe that stalled under load, not the fault, and is skipped.
+         */
+        double await(String kind, double notBefore) throws InterruptedException {
+            while (true) {
+                String[] parts = next(WAIT).split(" ");
+                if (!parts[0].equals(kind) || Double.parseDouble(parts[1]) < notBefore) {
+                    continue;
+                }
+                if (kind.equals("DOWN")) {
+                    String after = lines.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+                    if (after != null) {
+                        continue; // the UP of a stall
+                    }
+                }
+                return Double.parseDouble(parts[1]);
+            }
+        }
+
+        private String next(Duration timeout) throws InterruptedException {
+            String l = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (l == null) {
+                throw new AssertionError("the probe saw no change on the victim within " + timeout
+                        + (process.isAlive() ? "" : " (the probe ended)"));
+            }
+            return l;
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
