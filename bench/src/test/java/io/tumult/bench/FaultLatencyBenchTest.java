@@ -15,13 +15,20 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 
 import io.tumult.local.EventClient;
@@ -157,6 +164,8 @@ class FaultLatencyBenchTest {
                 "-Dtumult.executor.id=latency-bench",
                 "-Dtumult.executor.allowed-namespace-prefixes=" + NetnsPair.PREFIX,
                 "-Dtumult.executor.journal-dir=" + work.resolve("journal"),
+                // the killed executor's membership would hold the run-start partitions for the default 45 s
+                "-Dmp.messaging.incoming.run-start.session.timeout.ms=6000",
                 "-jar", jar.toString()));
         Path log = work.resolve("executor-" + round + ".log");
         GuardedProcess executor = GuardedProcess.start("executor", command, log, Duration.ofSeconds(20));
@@ -169,7 +178,30 @@ class FaultLatencyBenchTest {
             }
             Thread.sleep(50); // polling its log: there is no event to await
         }
+        awaitSoleMemberOwnsTheRunStarts(stack.kafka().bootstrapServers());
         return executor;
+    }
+
+    /** Waits until the executors' group is stable with one member (this executor) holding the run-start partitions. */
+    private static void awaitSoleMemberOwnsTheRunStarts(String bootstrapServers)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            long deadline = System.nanoTime() + WAIT.multipliedBy(3).toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("tumult-executor"))
+                            .describedGroups().get("tumult-executor").get(5, TimeUnit.SECONDS);
+                    if (group.groupState() == GroupState.STABLE && group.members().size() == 1
+                            && !group.members().iterator().next().assignment().topicPartitions().isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // the group is not there yet: ask again
+                }
+                Thread.sleep(100); // polling the broker's view of the group: there is no event to await
+            }
+            throw new AssertionError("the executor did not get the run-start partitions within " + WAIT.multipliedBy(3));
+        }
     }
 
     /** The executor's JVM: the guarded process's child. */
