@@ -13,8 +13,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = NetworkLoss.class, name = NetworkLoss.KIND),
-        @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND) })
-public sealed interface AttackSpec permits NetworkLoss, PodKill {
+        @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND),
+        @JsonSubTypes.Type(value = NetworkPartition.class, name = NetworkPartition.KIND),
+        @JsonSubTypes.Type(value = NetworkDuplicate.class, name = NetworkDuplicate.KIND),
+        @JsonSubTypes.Type(value = NetworkBandwidth.class, name = NetworkBandwidth.KIND),
+        @JsonSubTypes.Type(value = NetworkLatency.class, name = NetworkLatency.KIND),
+        @JsonSubTypes.Type(value = NetworkBlackhole.class, name = NetworkBlackhole.KIND),
+        @JsonSubTypes.Type(value = DnsFailure.class, name = DnsFailure.KIND) })
+public sealed interface AttackSpec permits NetworkLoss, PodKill, NetworkPartition, NetworkDuplicate, NetworkBandwidth,
+        NetworkLatency, NetworkBlackhole, DnsFailure {
 
     /** Wire name of the kind, also the JSON discriminator. */
     @JsonIgnore
