@@ -1,21 +1,11 @@
 package io.tumult.executor.attack.host;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.tumult.executor.attack.Attack;
-import io.tumult.executor.attack.AttackException;
-import io.tumult.executor.attack.AttackException.Reason;
-import io.tumult.executor.attack.Injection;
-import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.NetworkLoss;
-import io.tumult.schemas.v1.NetworkNamespaceTarget;
-import io.tumult.schemas.v1.Target;
 
 /**
  * Drops a share of the packets entering and leaving a network namespace with an nftables table owned by the run
@@ -27,14 +17,12 @@ import io.tumult.schemas.v1.Target;
  * so a request/response round trip (a ping) is lost with {@code 1 - (1 - p)^2}; 100 % is a full partition.
  */
 @ApplicationScoped
-public class NetworkLossAttack implements Attack<NetworkLoss> {
+public class NetworkLossAttack extends NftTableAttack<NetworkLoss> {
 
     static final String FAMILY = "inet";
 
-    private final ExecutorConfig config;
-
     NetworkLossAttack(ExecutorConfig config) {
-        this.config = config;
+        super(config);
     }
 
     @Override
@@ -43,77 +31,15 @@ public class NetworkLossAttack implements Attack<NetworkLoss> {
     }
 
     @Override
-    public List<ResolvedTarget> resolve(Target target) {
-        if (!(target instanceof NetworkNamespaceTarget ns)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND,
-                    "network-loss acts on network-namespace targets, not " + target.kind());
-        }
-        return NetworkNamespaces.resolve(ns, config.allowedNamespacePrefixes());
+    String kind() {
+        return NetworkLoss.KIND;
     }
 
     @Override
-    public Injection plan(UUID runId, NetworkLoss spec, ResolvedTarget target) {
-        String table = tableFor(runId);
-        return new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table),
-                List.of(List.of("ip", "netns", "exec", target.name(), "nft", "delete", "table", FAMILY, table)));
-    }
-
-    @Override
-    public void apply(NetworkLoss spec, Injection injection) {
-        ResolvedTarget target = injection.target();
-        // checked again right before acting: apply may be called without resolve (replay after a restart)
-        NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
-        String table = injection.handle().get("table");
+    List<String> chains(NetworkLoss spec, List<String> interfaces) {
         String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
-        // delete-then-add in one transaction: re-injecting replaces the table instead of failing or stacking
-        String ruleset = String.join("\n",
-                "table " + FAMILY + " " + table + " {}",
-                "delete table " + FAMILY + " " + table,
-                "table " + FAMILY + " " + table + " {",
-                "  chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
-                "  chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }",
-                "}", "");
-        RuntimeException failure;
-        try {
-            var out = nft(target.name(), ruleset, "-f", "-");
-            failure = out.exitCode() == 0 ? null
-                    : new AttackException(Reason.INTERNAL, "nft refused the loss table in " + target.name() + ": "
-                            + out.stderr().strip());
-        } catch (RuntimeException e) { // timed out or interrupted: the table may be in place though nft never answered
-            failure = e;
-        }
-        if (failure != null) {
-            try {
-                recover(injection);
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
-        }
-    }
-
-    @Override
-    public void recover(Injection injection) {
-        String namespace = injection.handle().get("namespace");
-        String table = injection.handle().get("table");
-        if (!NetworkNamespaces.NETNS_DIR.resolve(namespace).toFile().exists()) {
-            return; // the namespace is gone, and every rule with it
-        }
-        var out = nft(namespace, null, "delete", "table", FAMILY, table);
-        if (out.exitCode() != 0 && !out.stderr().contains("No such file or directory")) {
-            throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + namespace + ": "
-                    + out.stderr().strip());
-        }
-    }
-
-    /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */
-    static String tableFor(UUID runId) {
-        return "tumult_" + runId.toString().replace("-", "");
-    }
-
-    private HostCommand.Output nft(String namespace, String stdin, String... args) {
-        var command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "nft"));
-        command.addAll(List.of(args));
-        return HostCommand.run(config.commandTimeout(), stdin, command);
+        return List.of(
+                "chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
+                "chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }");
     }
 }
