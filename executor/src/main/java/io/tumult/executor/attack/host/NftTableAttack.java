@@ -27,6 +27,11 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
         this.config = config;
     }
 
+    /** For the CDI client proxies of the {@code @ApplicationScoped} subclasses only; never called to act. */
+    protected NftTableAttack() {
+        this.config = null;
+    }
+
     /** The kind's wire name, for messages. */
     abstract String kind();
 
