@@ -22,6 +22,9 @@ import io.tumult.executor.attack.AttackException.Reason;
  */
 record Netns(String name, Path path) {
 
+    /** Interface names Tumult acts on; Linux allows more (quotes, for example), which could break out of a rule. */
+    private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+
     /** A named namespace under {@code /run/netns}. */
     static Netns named(String name) {
         return new Netns(name, NetworkNamespaces.NETNS_DIR.resolve(name));
@@ -70,17 +73,24 @@ record Netns(String name, Path path) {
      */
     List<String> targetInterfaces(Optional<String> requested, Duration timeout) {
         List<String> present = interfaces(timeout);
+        List<String> chosen;
         if (requested.isPresent()) {
             if (!present.contains(requested.get())) {
                 throw new AttackException(Reason.TARGET_NOT_FOUND, "network namespace " + name
                         + " has no interface " + requested.get() + " (it has " + present + ")");
             }
-            return List.of(requested.get());
-        }
-        if (present.isEmpty()) {
+            chosen = List.of(requested.get());
+        } else if (present.isEmpty()) {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "network namespace " + name
                     + " has no interface but lo: nothing to act on");
+        } else {
+            chosen = present;
         }
-        return present;
+        // names end up inside nft and tc arguments: refuse any a rule could not quote safely
+        chosen.stream().filter(n -> !SAFE_NAME.matcher(n).matches()).findFirst().ifPresent(n -> {
+            throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + name + " has an interface "
+                    + "whose name Tumult will not put into a rule: '" + n + "'; name another with 'interface'");
+        });
+        return chosen;
     }
 }

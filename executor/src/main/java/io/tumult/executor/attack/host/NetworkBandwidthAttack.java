@@ -58,7 +58,7 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
         Netns ns = Netns.named(target.name());
         List<String> interfaces = ns.targetInterfaces(java.util.Optional.ofNullable(spec.networkInterface()),
                 config.commandTimeout());
-        if (interfaces.size() > 100) {
+        if (interfaces.size() > 99) { // two digits in the IFB name
             throw new AttackException(Reason.BLAST_RADIUS, "network namespace " + ns.name() + " has "
                     + interfaces.size() + " interfaces; name one with 'interface'");
         }

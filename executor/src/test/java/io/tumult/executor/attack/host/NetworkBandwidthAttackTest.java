@@ -83,6 +83,26 @@ class NetworkBandwidthAttackTest {
         assertThat(links(pair.victimName())).doesNotContain("tmb");
     }
 
+    @Test
+    void shouldBeRevertedByItsUndoCommandsAloneAsAGuardWould() {
+        // Given
+        var peerSink = pair.startTcpSinkOnPeer(7001);
+        var victimSink = pair.startTcpSinkOnVictim(7002);
+        ResolvedTarget target = attack.resolve(new NetworkNamespaceTarget(pair.victimName())).get(0);
+        Injection injection = attack.inject(UUID.randomUUID(), new NetworkBandwidth("8mbit", "both", null), target);
+
+        // When: the plain commands, run twice and without this attack object, as a guard process would
+        for (int i = 0; i < 2; i++) {
+            injection.undo().forEach(command -> ProcessRunner.run(command.toArray(String[]::new)));
+        }
+
+        // Then
+        assertThat(pair.throughputBitsPerSecond(true, peerSink, 7001, BYTES, 20)).isGreaterThan(5 * LIMIT);
+        assertThat(pair.throughputBitsPerSecond(false, victimSink, 7002, BYTES, 20)).isGreaterThan(5 * LIMIT);
+        assertThat(links(pair.victimName())).doesNotContain("tmb");
+        assertThat(qdiscs(pair.victimName())).doesNotContain("tbf").doesNotContain("ingress");
+    }
+
     private static String links(String namespace) {
         return ProcessRunner.run("ip", "-n", namespace, "-o", "link", "show").orThrow().stdout();
     }

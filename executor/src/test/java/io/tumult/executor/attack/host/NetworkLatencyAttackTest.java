@@ -90,6 +90,24 @@ class NetworkLatencyAttackTest {
     }
 
     @Test
+    void shouldBeRevertedByItsUndoCommandsAloneAsAGuardWould() {
+        // Given
+        ResolvedTarget target = attack.resolve(new NetworkNamespaceTarget(pair.victimName())).get(0);
+        injection = attack.inject(UUID.randomUUID(), new NetworkLatency(Duration.ofMillis(150), null, null), target);
+        assertThat(pair.medianRttMillisFromVictim(10)).isGreaterThan(140);
+
+        // When: the plain commands, run twice and without this attack object, as a guard process would
+        for (int i = 0; i < 2; i++) {
+            injection.undo().forEach(command -> ProcessRunner.run(command.toArray(String[]::new)));
+        }
+
+        // Then
+        assertThat(pair.medianRttMillisFromVictim(10)).isLessThan(20);
+        assertThat(rulesIn(pair.victimName())).doesNotContain("tumult_");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> helpersOf(injection) == 0);
+    }
+
+    @Test
     void shouldLetPacketsPassUndelayedWhenTheHelperDies() {
         // Given
         ResolvedTarget target = attack.resolve(new NetworkNamespaceTarget(pair.victimName())).get(0);
