@@ -14,13 +14,19 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = NetworkLoss.class, name = NetworkLoss.KIND),
         @JsonSubTypes.Type(value = PodKill.class, name = PodKill.KIND),
+        @JsonSubTypes.Type(value = NetworkPartition.class, name = NetworkPartition.KIND),
+        @JsonSubTypes.Type(value = NetworkDuplicate.class, name = NetworkDuplicate.KIND),
+        @JsonSubTypes.Type(value = NetworkBandwidth.class, name = NetworkBandwidth.KIND),
+        @JsonSubTypes.Type(value = NetworkLatency.class, name = NetworkLatency.KIND),
+        @JsonSubTypes.Type(value = NetworkBlackhole.class, name = NetworkBlackhole.KIND),
+        @JsonSubTypes.Type(value = DnsFailure.class, name = DnsFailure.KIND),
         @JsonSubTypes.Type(value = CpuStress.class, name = CpuStress.KIND),
         @JsonSubTypes.Type(value = MemoryStress.class, name = MemoryStress.KIND),
         @JsonSubTypes.Type(value = DiskFill.class, name = DiskFill.KIND),
         @JsonSubTypes.Type(value = IoStress.class, name = IoStress.KIND),
         @JsonSubTypes.Type(value = ProcessKill.class, name = ProcessKill.KIND) })
-public sealed interface AttackSpec
-        permits NetworkLoss, PodKill, CpuStress, MemoryStress, DiskFill, IoStress, ProcessKill {
+public sealed interface AttackSpec permits NetworkLoss, PodKill, NetworkPartition, NetworkDuplicate, NetworkBandwidth,
+        NetworkLatency, NetworkBlackhole, DnsFailure, CpuStress, MemoryStress, DiskFill, IoStress, ProcessKill {
 
     /** Wire name of the kind, also the JSON discriminator. */
     @JsonIgnore

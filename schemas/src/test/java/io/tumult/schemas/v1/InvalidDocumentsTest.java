@@ -48,7 +48,11 @@ class InvalidDocumentsTest {
             "name: checkout-partition | name: Checkout_Partition     | $.metadata.name",
             "op: \">\"                 | op: \"~\"                     | $.spec.autoAbort[0].op",
             "window: 5s               | window: 0s                   | $.spec.autoAbort[0].window",
-            "percent: 100             | percent: 100, jitter: 5      | $.spec.attack.jitter" })
+            "percent: 100             | percent: 100, jitter: 5      | $.spec.attack.jitter",
+            "kind: network-loss, percent: 100 | kind: network-partition, cidrs: [ 'db.local' ] | $.spec.attack.cidrs[0]",
+            "kind: network-loss, percent: 100 | kind: network-bandwidth, rate: 8mb | $.spec.attack.rate",
+            "kind: network-loss, percent: 100 | kind: network-latency, delay: 0ms | $.spec.attack.delay",
+            "kind: network-loss, percent: 100 | kind: network-duplicate, percent: 5, interface: 'eth0; drop' | $.spec.attack.interface" })
     void shouldNameTheOffendingField(String from, String to, String path) {
         // Given
         String bad = VALID.replace(from, to);

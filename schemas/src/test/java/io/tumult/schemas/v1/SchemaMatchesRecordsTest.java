@@ -72,7 +72,7 @@ class SchemaMatchesRecordsTest {
         for (Class<?> variant : concat(AttackSpec.class.getPermittedSubclasses(), Target.class.getPermittedSubclasses())) {
             JsonNode branch = branchFor(defs, variant);
             Set<String> recordFields = new HashSet<>();
-            Stream.of(variant.getRecordComponents()).forEach(c -> recordFields.add(c.getName()));
+            Stream.of(variant.getRecordComponents()).forEach(c -> recordFields.add(wireName(c)));
             assertThat(fieldNames(branch.at("/then/properties"))).as(variant.getSimpleName()).isEqualTo(recordFields);
             // the discriminator "kind" lives beside the branches, not in the record's components
         }
@@ -92,6 +92,12 @@ class SchemaMatchesRecordsTest {
             }
         }
         throw new AssertionError("no schema branch for " + family + " kind " + kind);
+    }
+
+    /** A component's name on the wire: its {@code @JsonProperty} where a Java keyword forbids it ("interface"). */
+    private static String wireName(java.lang.reflect.RecordComponent component) {
+        var renamed = component.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        return renamed != null && !renamed.value().isEmpty() ? renamed.value() : component.getName();
     }
 
     private static Class<?>[] concat(Class<?>[] a, Class<?>[] b) {

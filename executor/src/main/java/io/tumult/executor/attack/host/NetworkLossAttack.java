@@ -9,7 +9,6 @@ import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
@@ -18,7 +17,6 @@ import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
-import io.tumult.schemas.v1.Target;
 
 /**
  * Drops a share of the packets entering and leaving a network namespace with an nftables table owned by the run
@@ -28,17 +26,17 @@ import io.tumult.schemas.v1.Target;
  * <p>
  * {@code percent} is per packet and per direction: each packet entering or leaving is dropped with that probability,
  * so a request/response round trip (a ping) is lost with {@code 1 - (1 - p)^2}; 100 % is a full partition.
+ * <p>
+ * Also the start-up sweeper of every nftables attack's tables: they all are {@code tumult_<run>} tables.
  */
 @ApplicationScoped
-public class NetworkLossAttack implements Attack<NetworkLoss>, LeftoverSweeper {
+public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements LeftoverSweeper {
 
     static final String FAMILY = "inet";
 
-    private final ExecutorConfig config;
-
     /** Public for tools and benchmarks that drive an attack without CDI. */
     public NetworkLossAttack(ExecutorConfig config) {
-        this.config = config;
+        super(config);
     }
 
     @Override
@@ -47,73 +45,23 @@ public class NetworkLossAttack implements Attack<NetworkLoss>, LeftoverSweeper {
     }
 
     @Override
-    public List<ResolvedTarget> resolve(Target target) {
-        if (!(target instanceof NetworkNamespaceTarget ns)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND,
-                    "network-loss acts on network-namespace targets, not " + target.kind());
-        }
-        return NetworkNamespaces.resolve(ns, config.allowedNamespacePrefixes());
+    String kind() {
+        return NetworkLoss.KIND;
     }
 
     @Override
-    public Injection plan(UUID runId, NetworkLoss spec, ResolvedTarget target) {
-        String table = tableFor(runId);
-        return new Injection(NetworkLoss.KIND, target, Map.of("namespace", target.name(), "table", table),
-                List.of(List.of("ip", "netns", "exec", target.name(), "nft", "delete", "table", FAMILY, table)));
-    }
-
-    @Override
-    public void apply(NetworkLoss spec, Injection injection) {
-        ResolvedTarget target = injection.target();
-        // checked again right before acting: apply may be called without resolve (replay after a restart)
-        NetworkNamespaces.resolve(new NetworkNamespaceTarget(target.name()), config.allowedNamespacePrefixes());
-        String table = injection.handle().get("table");
+    List<String> chains(NetworkLoss spec, List<String> interfaces) {
         String verdict = spec.percent() >= 100 ? "drop" : "numgen random mod 100 < " + spec.percent() + " drop";
-        // delete-then-add in one transaction: re-injecting replaces the table instead of failing or stacking
-        String ruleset = String.join("\n",
-                "table " + FAMILY + " " + table + " {}",
-                "delete table " + FAMILY + " " + table,
-                "table " + FAMILY + " " + table + " {",
-                "  chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
-                "  chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }",
-                "}", "");
-        RuntimeException failure;
-        try {
-            var out = nft(target.name(), ruleset, "-f", "-");
-            failure = out.exitCode() == 0 ? null
-                    : new AttackException(Reason.INTERNAL, "nft refused the loss table in " + target.name() + ": "
-                            + out.stderr().strip());
-        } catch (RuntimeException e) { // timed out or interrupted: the table may be in place though nft never answered
-            failure = e;
-        }
-        if (failure != null) {
-            try {
-                recover(injection);
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
-        }
-    }
-
-    @Override
-    public void recover(Injection injection) {
-        String namespace = injection.handle().get("namespace");
-        String table = injection.handle().get("table");
-        if (!NetworkNamespaces.NETNS_DIR.resolve(namespace).toFile().exists()) {
-            return; // the namespace is gone, and every rule with it
-        }
-        var out = nft(namespace, null, "delete", "table", FAMILY, table);
-        if (out.exitCode() != 0 && !out.stderr().contains("No such file or directory")) {
-            throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + namespace + ": "
-                    + out.stderr().strip());
-        }
+        return List.of(
+                "chain ingress_loss { type filter hook input priority -300; policy accept; " + verdict + "; }",
+                "chain egress_loss { type filter hook output priority -300; policy accept; " + verdict + "; }");
     }
 
     /**
-     * Deletes the loss tables ({@code inet tumult_<run>}) of runs not active here, in every named namespace within
-     * the allowed prefixes. Without {@code allowed-namespace-prefixes} it sweeps nothing: an unconfined executor
-     * cannot tell its namespaces from those of other Tumult users of the host (the journal still covers its own).
+     * Deletes the nftables tables of runs not active here ({@code tumult_<run>}, any family: every nftables attack
+     * names its table so), in every named namespace within the allowed prefixes. Without
+     * {@code allowed-namespace-prefixes} it sweeps nothing: an unconfined executor cannot tell its namespaces from
+     * those of other Tumult users of the host (the journal still covers its own).
      */
     @Override
     public List<Swept> sweep(Predicate<UUID> active) {
@@ -125,12 +73,13 @@ public class NetworkLossAttack implements Attack<NetworkLoss>, LeftoverSweeper {
         for (String namespace : names == null ? new String[0] : names) {
             List<ResolvedTarget> resolved;
             try {
-                resolved = NetworkNamespaces.resolve(new NetworkNamespaceTarget(namespace),
+                resolved = NetworkNamespaces.resolve(kind(), List.of("nft"), new NetworkNamespaceTarget(namespace),
                         config.allowedNamespacePrefixes());
             } catch (AttackException e) {
                 continue; // outside the prefixes, or the host's own: never ours to touch
             }
-            var out = nft(namespace, null, "list", "tables", FAMILY);
+            Netns ns = Netns.named(namespace);
+            var out = ns.run(config.commandTimeout(), null, "nft", "list", "tables");
             if (out.exitCode() != 0) {
                 throw new AttackException(Reason.INTERNAL, "cannot list the tables in " + namespace + ": "
                         + out.stderr().strip());
@@ -145,23 +94,13 @@ public class NetworkLossAttack implements Attack<NetworkLoss>, LeftoverSweeper {
                     continue;
                 }
                 var injection = new Injection(NetworkLoss.KIND, resolved.get(0),
-                        Map.of("namespace", namespace, "table", words[2]),
-                        List.of(List.of("ip", "netns", "exec", namespace, "nft", "delete", "table", FAMILY, words[2])));
+                        Map.of("namespace", namespace, "netns", ns.path().toString(), "table", words[2], "family",
+                                words[1]),
+                        List.of(ns.argv("nft", "delete", "table", words[1], words[2])));
                 recover(injection);
-                swept.add(new Swept(runId, "nftables table " + FAMILY + " " + words[2] + " in " + namespace));
+                swept.add(new Swept(runId, "nftables table " + words[1] + " " + words[2] + " in " + namespace));
             }
         }
         return swept;
-    }
-
-    /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */
-    static String tableFor(UUID runId) {
-        return "tumult_" + runId.toString().replace("-", "");
-    }
-
-    private HostCommand.Output nft(String namespace, String stdin, String... args) {
-        var command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "nft"));
-        command.addAll(List.of(args));
-        return HostCommand.run(config.commandTimeout(), stdin, command);
     }
 }

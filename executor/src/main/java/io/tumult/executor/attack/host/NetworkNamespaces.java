@@ -16,7 +16,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 /**
  * Resolves named network namespaces ({@code /run/netns/<name>}) and refuses, before any action, the ones Tumult must
  * never touch (the host's, PID 1's, and the executor's own) and those outside the configured name prefixes. Also
- * checks that this process can act at all (root capabilities, {@code ip} and {@code nft} installed).
+ * checks that this process can act at all (root capabilities, the commands each kind runs installed).
  */
 final class NetworkNamespaces {
 
@@ -29,7 +29,8 @@ final class NetworkNamespaces {
     private NetworkNamespaces() {
     }
 
-    static List<ResolvedTarget> resolve(NetworkNamespaceTarget target, Optional<List<String>> allowedPrefixes) {
+    /** The named namespace, refused when missing, the host's, or outside {@code allowedPrefixes}. */
+    private static List<ResolvedTarget> resolve(NetworkNamespaceTarget target, Optional<List<String>> allowedPrefixes) {
         String name = target.name();
         if (!NAME.matcher(name).matches() || name.equals("..")) {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "no network namespace named " + name);
@@ -51,22 +52,37 @@ final class NetworkNamespaces {
                     + " does not start with an allowed prefix " + allowedPrefixes.get()
                     + " (tumult.executor.allowed-namespace-prefixes)");
         }
-        checkCanAct();
         return List.of(new ResolvedTarget(NetworkNamespaceTarget.KIND, name));
     }
 
-    /** Refuses, with a message an operator can act on, when this process could not inject (or revert) at all. */
-    static void checkCanAct() {
-        for (String tool : List.of("ip", "nft")) {
+    /**
+     * {@link #resolve(NetworkNamespaceTarget, Optional)} for {@code kind}, which runs {@code tools} inside the namespace
+     * (besides {@code nsenter} and {@code ip}, always needed).
+     */
+    static List<ResolvedTarget> resolve(String kind, List<String> tools, NetworkNamespaceTarget target,
+            Optional<List<String>> allowedPrefixes) {
+        var resolved = resolve(target, allowedPrefixes);
+        checkCanAct(kind, tools);
+        return resolved;
+    }
+
+    /**
+     * Refuses, with a message an operator can act on, when this process could not inject (or revert) {@code kind} at
+     * all: {@code tools} (and {@code nsenter}, {@code ip}) must be installed, and root's capabilities held.
+     */
+    static void checkCanAct(String kind, List<String> tools) {
+        var needed = new java.util.LinkedHashSet<>(List.of("nsenter", "ip"));
+        needed.addAll(tools);
+        for (String tool : needed) {
             if (!onPath(tool)) {
                 throw new AttackException(Reason.PERMISSION_DENIED,
-                        "network-loss needs the '" + tool + "' command, which is not on this executor's PATH");
+                        kind + " needs the '" + tool + "' command, which is not on this executor's PATH");
             }
         }
         long caps = effectiveCapabilities();
         if ((caps & (1L << CAP_NET_ADMIN)) == 0 || (caps & (1L << CAP_SYS_ADMIN)) == 0) {
-            throw new AttackException(Reason.PERMISSION_DENIED, "network-loss needs root (CAP_NET_ADMIN to change "
-                    + "nftables, CAP_SYS_ADMIN to enter a namespace); this executor runs without them");
+            throw new AttackException(Reason.PERMISSION_DENIED, kind + " needs root (CAP_NET_ADMIN to change "
+                    + "the namespace's network, CAP_SYS_ADMIN to enter it); this executor runs without them");
         }
     }
 
@@ -80,7 +96,7 @@ final class NetworkNamespaces {
         }
     }
 
-    private static boolean onPath(String command) {
+    static boolean onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

@@ -1,0 +1,170 @@
+package io.tumult.executor.attack.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.NetworkBandwidth;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.Target;
+
+/**
+ * Limits a network namespace's throughput with token buckets ({@code tc tbf}). Egress: a tbf root qdisc on each
+ * target interface. Ingress: the interface's ingress qdisc redirects every packet ({@code u32}, {@code mirred})
+ * to an IFB device created for the run inside the namespace, whose root is a tbf. The qdiscs carry a handle derived
+ * from the run ({@code <first 4 hex digits of the run id>:}) and the IFB device the run id's first digits
+ * ({@code tmb<10 hex><index>}); reverting deletes the root qdisc only if it still has the run's handle (tc refuses
+ * otherwise), the ingress qdisc, and the IFB device.
+ * <p>
+ * The interface's own root qdisc is replaced while the fault is in place, and the kernel's default comes back after
+ * the revert (not a custom one the namespace may have had).
+ */
+@ApplicationScoped
+public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
+
+    private static final List<String> TOOLS = List.of("tc");
+
+    private final ExecutorConfig config;
+
+    NetworkBandwidthAttack(ExecutorConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Class<NetworkBandwidth> specType() {
+        return NetworkBandwidth.class;
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(Target target) {
+        if (!(target instanceof NetworkNamespaceTarget ns)) {
+            throw new AttackException(Reason.UNSUPPORTED_KIND,
+                    NetworkBandwidth.KIND + " acts on network-namespace targets, not " + target.kind());
+        }
+        return NetworkNamespaces.resolve(NetworkBandwidth.KIND, TOOLS, ns, config.allowedNamespacePrefixes());
+    }
+
+    @Override
+    public Injection plan(UUID runId, NetworkBandwidth spec, ResolvedTarget target) {
+        Netns ns = Netns.named(target.name());
+        List<String> interfaces = ns.targetInterfaces(java.util.Optional.ofNullable(spec.networkInterface()),
+                config.commandTimeout());
+        if (interfaces.size() > 99) { // two digits in the IFB name
+            throw new AttackException(Reason.BLAST_RADIUS, "network namespace " + ns.name() + " has "
+                    + interfaces.size() + " interfaces; name one with 'interface'");
+        }
+        String hex = runId.toString().replace("-", "");
+        String handle = hex.substring(0, 4).equals("0000") ? "7475" : hex.substring(0, 4);
+        var ifbs = new ArrayList<String>();
+        var undo = new ArrayList<List<String>>();
+        for (int i = 0; i < interfaces.size(); i++) {
+            String ifb = String.format("tmb%s%02d", hex.substring(0, 10), i);
+            ifbs.add(ifb);
+            if (spec.egress()) {
+                undo.add(ns.argv("tc", "qdisc", "del", "dev", interfaces.get(i), "root", "handle", handle + ":"));
+            }
+            if (spec.ingress()) {
+                undo.add(ns.argv("tc", "qdisc", "del", "dev", interfaces.get(i), "ingress"));
+                undo.add(ns.argv("ip", "link", "del", ifb));
+            }
+        }
+        return new Injection(NetworkBandwidth.KIND, target,
+                Map.of("namespace", ns.name(), "netns", ns.path().toString(), "interfaces", String.join(",", interfaces),
+                        "ifbs", String.join(",", ifbs), "qdiscHandle", handle, "mechanism", "tbf+ifb"),
+                undo);
+    }
+
+    @Override
+    public void apply(NetworkBandwidth spec, Injection injection) {
+        NetworkNamespaces.resolve(NetworkBandwidth.KIND, TOOLS, new NetworkNamespaceTarget(injection.target().name()),
+                config.allowedNamespacePrefixes());
+        Netns ns = NftTableAttack.netns(injection);
+        String handle = injection.handle().get("qdiscHandle") + ":";
+        List<String> interfaces = List.of(injection.handle().get("interfaces").split(","));
+        List<String> ifbs = List.of(injection.handle().get("ifbs").split(","));
+        long bitsPerSecond = spec.bitsPerSecond();
+        // at least two full frames, else about 20 ms worth of the rate: small enough not to blur the limit
+        long burstBytes = Math.max(3_200, bitsPerSecond / 8 / 50);
+        List<String> tbf = List.of("tbf", "rate", Long.toString(bitsPerSecond) + "bit", "burst",
+                Long.toString(burstBytes), "latency", "100ms");
+        try {
+            for (int i = 0; i < interfaces.size(); i++) {
+                String device = interfaces.get(i);
+                String ifb = ifbs.get(i);
+                if (spec.egress()) {
+                    // replace: re-injecting swaps the bucket in place instead of stacking a second one
+                    run(ns, concat(List.of("tc", "qdisc", "replace", "dev", device, "root", "handle", handle), tbf));
+                }
+                if (spec.ingress()) {
+                    if (!ns.run(config.commandTimeout(), null, "ip", "link", "show", ifb).stdout().contains(ifb)) {
+                        run(ns, List.of("ip", "link", "add", ifb, "type", "ifb"));
+                    }
+                    run(ns, List.of("ip", "link", "set", ifb, "up"));
+                    run(ns, concat(List.of("tc", "qdisc", "replace", "dev", ifb, "root", "handle", handle), tbf));
+                    // a fresh ingress qdisc holds exactly one redirect, however often this runs
+                    ns.run(config.commandTimeout(), null, "tc", "qdisc", "del", "dev", device, "ingress");
+                    run(ns, List.of("tc", "qdisc", "add", "dev", device, "handle", "ffff:", "ingress"));
+                    // u32 matching everything: matchall is not built into every kernel (this machine's lacks it)
+                    run(ns, List.of("tc", "filter", "add", "dev", device, "parent", "ffff:", "protocol", "all", "prio",
+                            "1", "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", ifb));
+                }
+            }
+        } catch (RuntimeException failure) {
+            try {
+                recover(injection);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+    }
+
+    @Override
+    public void recover(Injection injection) {
+        Netns ns = NftTableAttack.netns(injection);
+        if (!ns.exists()) {
+            return; // the namespace is gone, and every qdisc and device with it
+        }
+        for (List<String> command : injection.undo()) {
+            HostCommand.run(config.commandTimeout(), null, command); // each harmless when already gone
+        }
+        // checked, not assumed: a revert that did not take must say so
+        String handle = injection.handle().get("qdiscHandle") + ":";
+        for (String device : injection.handle().get("interfaces").split(",")) {
+            String qdiscs = ns.run(config.commandTimeout(), null, "tc", "qdisc", "show", "dev", device).stdout();
+            if (qdiscs.contains("tbf " + handle) || qdiscs.contains("qdisc ingress ffff:")) {
+                throw new AttackException(Reason.INTERNAL, "the bandwidth limit is still on " + device + " in "
+                        + ns.name() + ": " + qdiscs.strip());
+            }
+        }
+        for (String ifb : injection.handle().get("ifbs").split(",")) {
+            var link = ns.run(config.commandTimeout(), null, "ip", "link", "show", ifb);
+            if (link.exitCode() == 0 && link.stdout().contains(ifb)) {
+                throw new AttackException(Reason.INTERNAL, "cannot delete " + ifb + " in " + ns.name());
+            }
+        }
+    }
+
+    private void run(Netns ns, List<String> command) {
+        var out = ns.run(config.commandTimeout(), null, command.toArray(String[]::new));
+        if (out.exitCode() != 0) {
+            throw new AttackException(Reason.INTERNAL, String.join(" ", command) + " failed in " + ns.name() + ": "
+                    + out.stderr().strip());
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        var all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

@@ -1,0 +1,148 @@
+package io.tumult.executor.attack.host;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tumult.executor.attack.Attack;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.schemas.v1.AttackSpec;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.Target;
+
+/**
+ * A network fault that is one nftables table owned by the run ({@code tumult_<run>}) inside the target's network
+ * namespace. Applying replaces the table in one transaction (never stacks); reverting deletes it, so nothing of the
+ * namespace's own rules is ever changed. Subclasses only say what the table holds.
+ */
+abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
+
+    protected final ExecutorConfig config;
+
+    NftTableAttack(ExecutorConfig config) {
+        this.config = config;
+    }
+
+    /** For the CDI client proxies of the {@code @ApplicationScoped} subclasses only; never called to act. */
+    protected NftTableAttack() {
+        this.config = null;
+    }
+
+    /** The kind's wire name, for messages. */
+    abstract String kind();
+
+    /** The table's family: {@code inet} (IPv4 and IPv6 hooks) or {@code netdev} (per-interface hooks). */
+    String family() {
+        return "inet";
+    }
+
+    /** Whether the table's chains name interfaces, which are then resolved (and checked) at plan time. */
+    boolean needsInterfaces() {
+        return false;
+    }
+
+    /** The requested interface, when the spec names one. */
+    java.util.Optional<String> requestedInterface(S spec) {
+        return java.util.Optional.empty();
+    }
+
+    /** The table's chains (and sets), as nft statements between the table's braces. */
+    abstract List<String> chains(S spec, List<String> interfaces);
+
+    @Override
+    public List<ResolvedTarget> resolve(Target target) {
+        if (!(target instanceof NetworkNamespaceTarget ns)) {
+            throw new AttackException(Reason.UNSUPPORTED_KIND,
+                    kind() + " acts on network-namespace targets, not " + target.kind());
+        }
+        return NetworkNamespaces.resolve(kind(), List.of("nft"), ns, config.allowedNamespacePrefixes());
+    }
+
+    @Override
+    public Injection plan(UUID runId, S spec, ResolvedTarget target) {
+        Netns ns = Netns.named(target.name());
+        String table = tableFor(runId);
+        String interfaces = "";
+        if (needsInterfaces()) {
+            // reads the namespace, changes nothing: an unknown interface refuses the run here
+            interfaces = String.join(",", ns.targetInterfaces(requestedInterface(spec), config.commandTimeout()));
+        }
+        return new Injection(kind(), target,
+                Map.of("namespace", ns.name(), "netns", ns.path().toString(), "table", table, "family", family(),
+                        "interfaces", interfaces),
+                List.of(ns.argv("nft", "delete", "table", family(), table)));
+    }
+
+    @Override
+    public void apply(S spec, Injection injection) {
+        ResolvedTarget target = injection.target();
+        // checked again right before acting: apply may be called without resolve (replay after a restart)
+        NetworkNamespaces.resolve(kind(), List.of("nft"), new NetworkNamespaceTarget(target.name()),
+                config.allowedNamespacePrefixes());
+        Netns ns = netns(injection);
+        String table = injection.handle().get("table");
+        String interfaces = injection.handle().get("interfaces");
+        var ruleset = new StringBuilder();
+        // create-delete-create in one transaction: re-injecting replaces the table instead of failing or stacking
+        ruleset.append("table ").append(family()).append(' ').append(table).append(" {}\n");
+        ruleset.append("delete table ").append(family()).append(' ').append(table).append('\n');
+        ruleset.append("table ").append(family()).append(' ').append(table).append(" {\n");
+        for (String line : chains(spec, interfaces.isEmpty() ? List.of() : List.of(interfaces.split(",")))) {
+            ruleset.append("  ").append(line).append('\n');
+        }
+        ruleset.append("}\n");
+        RuntimeException failure;
+        try {
+            var out = ns.run(config.commandTimeout(), ruleset.toString(), "nft", "-f", "-");
+            failure = out.exitCode() == 0 ? null
+                    : new AttackException(Reason.INTERNAL, "nft refused the " + kind() + " table in " + ns.name()
+                            + ": " + out.stderr().strip());
+        } catch (RuntimeException e) { // timed out or interrupted: the table may be in place though nft never answered
+            failure = e;
+        }
+        if (failure != null) {
+            try {
+                recover(injection);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+    }
+
+    @Override
+    public void recover(Injection injection) {
+        Netns ns = netns(injection);
+        String table = injection.handle().get("table");
+        String family = injection.handle().getOrDefault("family", family());
+        if (!ns.exists()) {
+            return; // the namespace is gone, and every rule with it
+        }
+        var out = ns.run(config.commandTimeout(), null, "nft", "delete", "table", family, table);
+        if (out.exitCode() != 0 && !out.stderr().contains("No such file or directory")) {
+            throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + ns.name() + ": "
+                    + out.stderr().strip());
+        }
+    }
+
+    /** The namespace an injection acts in (its path is in the handle; older handles only carry the name). */
+    static Netns netns(Injection injection) {
+        String name = injection.handle().get("namespace");
+        String path = injection.handle().get("netns");
+        return path == null ? Netns.named(name) : new Netns(name, java.nio.file.Path.of(path));
+    }
+
+    /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */
+    static String tableFor(UUID runId) {
+        return "tumult_" + runId.toString().replace("-", "");
+    }
+
+    /** nft's set syntax for {@code values}: {@code { a, b }}. */
+    static String set(List<?> values) {
+        return "{ " + String.join(", ", values.stream().map(String::valueOf).toList()) + " }";
+    }
+}
