@@ -204,10 +204,9 @@ public final class LocalLoop implements AutoCloseable {
     static String recordedRun(String json) throws IOException {
         JsonNode run = READER.readTree(json);
         var line = new StringBuilder(run.path("status").asText());
-        JsonNode reason = run.path("reason");
-        if (!reason.isMissingNode()) {
-            line.append(" (").append(reason.path("kind").asText()).append(": ")
-                    .append(reason.path("message").asText()).append(')');
+        String reason = reason(run.path("reason"));
+        if (!reason.isEmpty()) {
+            line.append(" (").append(reason).append(')');
         }
         var steps = new ArrayList<String>();
         for (JsonNode step : run.path("history")) {
@@ -215,6 +214,22 @@ public final class LocalLoop implements AutoCloseable {
                     + step.path("executor").asText());
         }
         return line.append("; history: ").append(steps.isEmpty() ? "none" : String.join(", ", steps)).toString();
+    }
+
+    /**
+     * The recorded reason: an abort's as "kind: message", a sentence (a run that ended at its deadline, or failed) as
+     * itself, nothing when there is none.
+     */
+    private static String reason(JsonNode reason) {
+        if (reason.isTextual()) {
+            return reason.asText().strip();
+        }
+        if (!reason.isObject()) {
+            return "";
+        }
+        String kind = reason.path("kind").asText("").strip();
+        String message = reason.path("message").asText("").strip();
+        return kind.isEmpty() || message.isEmpty() ? kind + message : kind + ": " + message;
     }
 
     private static Map<String, String> with(Map<String, String> config, String key, int value) {
