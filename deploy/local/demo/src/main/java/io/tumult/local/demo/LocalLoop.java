@@ -155,8 +155,15 @@ public final class LocalLoop implements AutoCloseable {
 
     /** Prints every run event as a timeline line, relative to when the loop started. */
     void printTimeline(PrintStream out) {
+        printTimeline(events, startedAt, out, status -> printRecordedRun(out, status));
+    }
+
+    /**
+     * Prints {@code events} as timeline lines relative to {@code startedAt}, one line for a record skipped because it
+     * is not a valid event; {@code onEnd} is told of every terminal status.
+     */
+    static void printTimeline(LoopEvents events, Instant startedAt, PrintStream out, Consumer<RunStatus> onEnd) {
         events.onEvent(seen -> {
-            double t = Duration.between(startedAt, seen.receivedAt()).toMillis() / 1000.0;
             String line;
             if (seen.event() instanceof RunStarted s) {
                 line = String.format("run-start  %s of %s (trigger %s, deadline %s)", s.runId(), s.experiment(),
@@ -169,11 +176,18 @@ public final class LocalLoop implements AutoCloseable {
             } else {
                 line = seen.event().toString();
             }
-            out.printf("%9.3fs  %s%n", t, line);
+            out.printf("%9.3fs  %s%n", seconds(startedAt, seen.receivedAt()), line);
             if (seen.event() instanceof RunStatus s && s.phase().terminal()) {
-                printRecordedRun(out, s);
+                onEnd.accept(s);
             }
         });
+        events.onSkipped(skipped -> out.printf("%9.3fs  skipped    %s[%d]@%d (key %s), not a valid event: %s%n",
+                seconds(startedAt, skipped.receivedAt()), skipped.topic(), skipped.partition(), skipped.offset(),
+                skipped.key(), skipped.reason()));
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
     }
 
     /** Once the scheduler has recorded the run's end, prints the run as PostgreSQL holds it. */
