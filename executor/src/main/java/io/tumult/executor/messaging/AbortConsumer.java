@@ -8,7 +8,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.tumult.executor.run.RunEngine;
+import io.tumult.schemas.messaging.Inbound;
 import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.RunAborted;
 
 /**
  * Aborts from the guardian, people and alert bridges.
@@ -20,11 +22,15 @@ import io.tumult.schemas.v1.EventType;
  * plus {@code *} for halt-all), so reading it from the beginning on start is bounded, and it rebuilds this instance's
  * memory of aborts issued while it was down: their late starts are still refused, and a halt-all still refuses the
  * runs issued before it.
+ * <p>
+ * Failures follow {@link Inbound.Policy#NEVER_SKIP}: an abort the engine fails to handle fails the channel and is read
+ * again, never skipped; a record that is not an abort is dead-lettered; tombstones are acked.
  */
 @ApplicationScoped
 public class AbortConsumer {
 
     private final RunEngine engine;
+    private final Inbound<RunAborted> aborts = Inbound.of(EventType.RUN_ABORTED);
 
     AbortConsumer(RunEngine engine) {
         this.engine = engine;
@@ -32,10 +38,6 @@ public class AbortConsumer {
 
     @Incoming("abort")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        if (message.getPayload() == null) {
-            // a tombstone: compaction's way of deleting an abort; nothing to act on
-            return message.ack();
-        }
-        return Acks.handle(message, EventType.RUN_ABORTED, engine::abort);
+        return aborts.handle(message, engine::abort);
     }
 }
