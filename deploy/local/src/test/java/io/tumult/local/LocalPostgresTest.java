@@ -26,7 +26,9 @@ class LocalPostgresTest {
             ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
             postgres.add(postmaster);
             postmaster.descendants().forEach(postgres::add);
-            assertThat(postgres).as("postmaster and its children").hasSizeGreaterThan(1).allMatch(ProcessHandle::isAlive);
+            // (only the postmaster is sure to be alive now: a backend of the JVM's last connection may be exiting)
+            assertThat(postmaster.isAlive()).as("postmaster running").isTrue();
+            assertThat(postgres).as("postmaster and its children").hasSizeGreaterThan(1);
 
             // When
             jvm.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
