@@ -8,13 +8,16 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.tumult.executor.run.RunEngine;
+import io.tumult.schemas.messaging.Inbound;
 import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.RunStarted;
 
-/** Run-starts from the scheduler. An invalid record is nacked, so it goes to the dead-letter topic. */
+/** Run-starts from the scheduler. An invalid one, or one that fails, goes to the dead-letter topic ({@link Inbound}). */
 @ApplicationScoped
 public class RunStartedConsumer {
 
     private final RunEngine engine;
+    private final Inbound<RunStarted> starts = Inbound.of(EventType.RUN_STARTED);
 
     RunStartedConsumer(RunEngine engine) {
         this.engine = engine;
@@ -22,6 +25,6 @@ public class RunStartedConsumer {
 
     @Incoming("run-start")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        return Acks.handle(message, EventType.RUN_STARTED, engine::start);
+        return starts.handle(message, engine::start);
     }
 }

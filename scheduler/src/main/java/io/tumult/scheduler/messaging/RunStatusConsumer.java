@@ -7,16 +7,19 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.run.RunHistory;
-import io.tumult.schemas.json.InvalidDocumentException;
-import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.messaging.Inbound;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.RunStatus;
 
-/** Run statuses from executors, recorded as each run's history. Invalid records go to the dead-letter topic. */
+/**
+ * Run statuses from executors, recorded as each run's history. An invalid record, or one that cannot be recorded, goes
+ * to the dead-letter topic ({@link Inbound}).
+ */
 @ApplicationScoped
 public class RunStatusConsumer {
 
     private final RunHistory history;
+    private final Inbound<RunStatus> statuses = Inbound.of(EventType.RUN_STATUS);
 
     RunStatusConsumer(RunHistory history) {
         this.history = history;
@@ -24,13 +27,8 @@ public class RunStatusConsumer {
 
     @Incoming("run-status")
     public Uni<Void> consume(Message<byte[]> message) {
-        RunStatus status;
-        try {
-            status = TumultJson.decode(EventType.RUN_STATUS, message.getPayload());
-        } catch (InvalidDocumentException e) {
-            return Uni.createFrom().completionStage(message.nack(e));
-        }
-        return history.record(status).onItemOrFailure().transformToUni((ok, failure) -> Uni.createFrom()
-                .completionStage(failure == null ? message.ack() : message.nack(failure)));
+        // lazily: recorded when SmallRye subscribes, on the message's context, as Hibernate Reactive needs
+        return Uni.createFrom().completionStage(() -> statuses.handle(message,
+                status -> history.record(status).subscribeAsCompletionStage()));
     }
 }

@@ -157,8 +157,15 @@ public final class LocalLoop implements AutoCloseable {
 
     /** Prints every run event as a timeline line, relative to when the loop started. */
     void printTimeline(PrintStream out) {
+        printTimeline(events, startedAt, out, status -> printRecordedRun(out, status));
+    }
+
+    /**
+     * Prints {@code events} as timeline lines relative to {@code startedAt}, one line for a record skipped because it
+     * is not a valid event; {@code onEnd} is told of every terminal status.
+     */
+    static void printTimeline(LoopEvents events, Instant startedAt, PrintStream out, Consumer<RunStatus> onEnd) {
         events.onEvent(seen -> {
-            double t = Duration.between(startedAt, seen.receivedAt()).toMillis() / 1000.0;
             String line;
             if (seen.event() instanceof RunStarted s) {
                 line = String.format("run-start  %s of %s (trigger %s, deadline %s)", s.runId(), s.experiment(),
@@ -171,11 +178,18 @@ public final class LocalLoop implements AutoCloseable {
             } else {
                 line = seen.event().toString();
             }
-            out.printf("%9.3fs  %s%n", t, line);
+            out.printf("%9.3fs  %s%n", seconds(startedAt, seen.receivedAt()), line);
             if (seen.event() instanceof RunStatus s && s.phase().terminal()) {
-                printRecordedRun(out, s);
+                onEnd.accept(s);
             }
         });
+        events.onSkipped(skipped -> out.printf("%9.3fs  skipped    %s[%d]@%d (key %s), not a valid event: %s%n",
+                seconds(startedAt, skipped.receivedAt()), skipped.topic(), skipped.partition(), skipped.offset(),
+                skipped.key(), skipped.reason()));
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
     }
 
     /** Once the scheduler has recorded the run's end, prints the run as PostgreSQL holds it. */
@@ -206,10 +220,9 @@ public final class LocalLoop implements AutoCloseable {
     static String recordedRun(String json) throws IOException {
         JsonNode run = READER.readTree(json);
         var line = new StringBuilder(run.path("status").asText());
-        JsonNode reason = run.path("reason");
-        if (!reason.isMissingNode()) {
-            line.append(" (").append(reason.path("kind").asText()).append(": ")
-                    .append(reason.path("message").asText()).append(')');
+        String reason = reason(run.path("reason"));
+        if (!reason.isEmpty()) {
+            line.append(" (").append(reason).append(')');
         }
         var steps = new ArrayList<String>();
         for (JsonNode step : run.path("history")) {
@@ -217,6 +230,22 @@ public final class LocalLoop implements AutoCloseable {
                     + step.path("executor").asText());
         }
         return line.append("; history: ").append(steps.isEmpty() ? "none" : String.join(", ", steps)).toString();
+    }
+
+    /**
+     * The recorded reason: an abort's as "kind: message", a sentence (a run that ended at its deadline, or failed) as
+     * itself, nothing when there is none.
+     */
+    private static String reason(JsonNode reason) {
+        if (reason.isTextual()) {
+            return reason.asText().strip();
+        }
+        if (!reason.isObject()) {
+            return "";
+        }
+        String kind = reason.path("kind").asText("").strip();
+        String message = reason.path("message").asText("").strip();
+        return kind.isEmpty() || message.isEmpty() ? kind + message : kind + ": " + message;
     }
 
     private static Map<String, String> with(Map<String, String> config, String key, int value) {

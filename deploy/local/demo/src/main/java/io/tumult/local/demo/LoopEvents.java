@@ -21,11 +21,19 @@ import io.tumult.local.EventClient;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
 
-/** Records every run-start, run-status and abort on the broker as it arrives, and tells listeners. */
+/**
+ * Records every run-start, run-status and abort on the broker as it arrives, and tells listeners. A record that is not
+ * a valid event (someone produced it by hand, or a bug did) is skipped: listeners hear of it, and the next record is
+ * read as usual.
+ */
 final class LoopEvents implements AutoCloseable {
 
     /** One event seen on the broker. */
     record Seen(Instant receivedAt, EventType<?> type, String key, String ceType, String ceSource, Object event) {
+    }
+
+    /** A record that was not a valid event, skipped. */
+    record Skipped(Instant receivedAt, String topic, int partition, long offset, String key, String reason) {
     }
 
     private static final List<EventType<?>> WATCHED = List.of(EventType.RUN_STARTED, EventType.RUN_STATUS,
@@ -35,6 +43,7 @@ final class LoopEvents implements AutoCloseable {
     private final Thread poller;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final List<Consumer<Seen>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Skipped>> skipListeners = new CopyOnWriteArrayList<>();
 
     LoopEvents(String bootstrapServers) {
         var c = new Properties();
@@ -51,6 +60,11 @@ final class LoopEvents implements AutoCloseable {
     /** Calls {@code listener} for every event seen from now on. */
     void onEvent(Consumer<Seen> listener) {
         listeners.add(listener);
+    }
+
+    /** Calls {@code listener} for every record skipped from now on because it was not a valid event. */
+    void onSkipped(Consumer<Skipped> listener) {
+        skipListeners.add(listener);
     }
 
     /** Every event seen so far, in arrival order. */
@@ -73,8 +87,20 @@ final class LoopEvents implements AutoCloseable {
                             .filter(t -> t.topic().equals(r.topic()))
                             .orElseGet(() -> WATCHED.stream().filter(t -> t.topic().equals(r.topic())).findFirst()
                                     .orElseThrow());
+                    if (r.value() == null) {
+                        continue; // a tombstone: compaction deleting an abort, not an event
+                    }
+                    Object event;
+                    try {
+                        event = TumultJson.decode(type, r.value());
+                    } catch (RuntimeException e) { // invalid, or a codec bug: one record, never the whole timeline
+                        var skipped = new Skipped(Instant.now(), r.topic(), r.partition(), r.offset(), r.key(),
+                                String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
+                        skipListeners.forEach(l -> l.accept(skipped));
+                        continue;
+                    }
                     var s = new Seen(Instant.now(), type, r.key(), EventClient.header(r, "ce_type"),
-                            EventClient.header(r, "ce_source"), TumultJson.decode(type, r.value()));
+                            EventClient.header(r, "ce_source"), event);
                     seen.add(s);
                     listeners.forEach(l -> l.accept(s));
                 }

@@ -25,4 +25,32 @@ class LocalLoopTest {
         assertThat(LocalLoop.recordedRun("{\"status\":\"COMPLETED\",\"history\":[]}"))
                 .isEqualTo("COMPLETED; history: none");
     }
+
+    @Test
+    void shouldPrintTheSentenceOfARunThatEndedAtItsDeadline() throws Exception {
+        // Given the scheduler's answer for a run that ended at its deadline: its reason is a sentence, not an abort
+        String run = """
+                {"runId":"r2","status":"COMPLETED","reason":"deadline reached; reverted",
+                 "history":[{"phase":"reverted","at":"2026-11-23T08:29:00Z","executor":"vm-1"}]}
+                """;
+
+        // When
+        String line = LocalLoop.recordedRun(run);
+
+        // Then
+        assertThat(line).isEqualTo("COMPLETED (deadline reached; reverted); history: reverted at 2026-11-23T08:29:00Z"
+                + " by vm-1");
+    }
+
+    @Test
+    void shouldPrintNoParenthesesForANullReason() throws Exception {
+        // Given
+        String run = "{\"status\":\"COMPLETED\",\"reason\":null,\"history\":[]}";
+
+        // When
+        String line = LocalLoop.recordedRun(run);
+
+        // Then
+        assertThat(line).isEqualTo("COMPLETED; history: none");
+    }
 }
