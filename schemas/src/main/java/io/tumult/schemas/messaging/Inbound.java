@@ -55,6 +55,7 @@ public final class Inbound<T> {
             EventType.RUN_STARTED, Policy.DEAD_LETTER,
             EventType.RUN_STATUS, Policy.DEAD_LETTER,
             EventType.RUN_ABORTED, Policy.NEVER_SKIP,
+            EventType.HALT_RELEASED, Policy.NEVER_SKIP,
             EventType.METRIC_SAMPLE, Policy.IGNORE,
             EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE);
 
