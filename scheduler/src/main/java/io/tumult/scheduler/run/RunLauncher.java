@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
 
@@ -43,7 +44,10 @@ public class RunLauncher {
                 ? UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(StandardCharsets.UTF_8))
                 : UUID.randomUUID();
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> ExperimentEntity.<ExperimentEntity> findById(name)
+        // the experiment's row is locked for the transaction: two fires of one experiment (cron and manual, or two
+        // replicas) take turns, so Forbid's count-then-insert sees the other's run
+        return Panache.withTransaction(() -> ExperimentEntity.<ExperimentEntity> findById(name,
+                LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> new ExperimentNotFoundException(name))
                 .chain(entity -> record(entity.experiment(), runId, fireTime, trigger, now)))
                 .chain(outcome -> {
