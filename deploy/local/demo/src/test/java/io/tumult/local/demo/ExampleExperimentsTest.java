@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.CpuStress;
 import io.tumult.schemas.v1.Experiment;
+import io.tumult.schemas.v1.NetworkLatency;
 import io.tumult.schemas.v1.ProcessKill;
 
 /** Every example experiment beside the local loop's is a valid document (placeholders filled as the loop fills them). */
@@ -53,6 +54,18 @@ class ExampleExperimentsTest {
 
         // Then
         assertThat(experiment.spec().attack()).isEqualTo(new ProcessKill("KILL", Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void shouldDelayTheDependencyBy500Milliseconds() throws Exception {
+        // When
+        Experiment experiment = read(example("dependency-latency-500ms.yaml"));
+
+        // Then
+        assertThat(experiment.spec().attack()).isInstanceOfSatisfying(NetworkLatency.class, latency -> {
+            assertThat(latency.delay()).isEqualTo(Duration.ofMillis(500));
+            assertThat(latency.jitter()).isEqualTo(Duration.ofMillis(50));
+        });
     }
 
     private static Path example(String name) throws IOException, URISyntaxException {
