@@ -66,6 +66,11 @@ final class Cgroups {
         throw new AttackException(Reason.PERMISSION_DENIED, "no cgroup hierarchy is mounted on this host");
     }
 
+    /** The root directory of every hierarchy, each once. */
+    List<Path> roots() {
+        return mounts.values().stream().distinct().toList();
+    }
+
     boolean unified() {
         return mounts.containsKey(UNIFIED);
     }
