@@ -3,6 +3,10 @@ package io.tumult.executor.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tumult.executor.failsafe.FailSafe;
 import io.tumult.executor.failsafe.TestHeartbeats;
@@ -66,6 +71,9 @@ class RunEngineKafkaTest {
     private static NetnsPair pair;
     /** The guardian's part: without heartbeats the dead-man switch refuses every start. */
     private static TestHeartbeats heartbeats;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -143,6 +151,35 @@ class RunEngineKafkaTest {
         assertThat(nftTables()).isEmpty();
         assertThat(statusesOf(start.runId())).extracting(RunStatus::phase)
                 .containsExactly(RunPhase.INJECTED, RunPhase.ABORTED);
+    }
+
+    @Test
+    @NeedsHostAttacks
+    void shouldExposeTheRunsInPlaceAndTheUnrevertedFaultsOnTheMetricsEndpoint() throws Exception {
+        // Given: a fault in place
+        RunStarted start = start(pair.victimName(), Duration.ofSeconds(60));
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        awaitStatus(start.runId(), RunPhase.INJECTED);
+
+        // When
+        String during = metricsText();
+        kafka.publish(EventType.RUN_ABORTED, key(start), new RunAborted(key(start), "test", Instant.now(),
+                new AbortReason(AbortKind.MANUAL, "metrics test", null, null)), "/test");
+        awaitStatus(start.runId(), RunPhase.ABORTED);
+        String after = metricsText();
+
+        // Then
+        assertThat(during).contains("tumult_executor_active_runs 1.0")
+                .contains("tumult_executor_unreverted_injections_total 0.0");
+        assertThat(after).contains("tumult_executor_active_runs 0.0")
+                .contains("tumult_executor_unreverted_injections_total 0.0");
+    }
+
+    private String metricsText() throws Exception {
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     @Test
