@@ -1,6 +1,5 @@
 package io.tumult.executor.attack.host;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,24 +171,10 @@ final class Cgroups {
         }
     }
 
-    /** Whether {@code command} is an executable on this process's PATH. */
-    static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Refuses, naming the tool, when {@code kind} needs a command this executor lacks. */
     static void requireTools(String kind, String... tools) {
         for (String tool : tools) {
-            if (!onPath(tool)) {
+            if (!HostCommand.onPath(tool)) {
                 throw new AttackException(Reason.PERMISSION_DENIED, kind + " needs the '" + tool
                         + "' command, which is not on this executor's PATH"
                         + (tool.equals("stress-ng") ? " (Debian package stress-ng)" : ""));

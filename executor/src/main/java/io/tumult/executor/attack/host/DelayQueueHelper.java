@@ -59,7 +59,7 @@ final class DelayQueueHelper {
             built = binary;
             return binary;
         }
-        if (!NetworkNamespaces.onPath(compiler)) {
+        if (!HostCommand.onPath(compiler)) {
             throw new AttackException(Reason.PERMISSION_DENIED, "network-latency without netem needs the C compiler '"
                     + compiler + "' to build its NFQUEUE helper (Debian: gcc, libnetfilter-queue-dev), and this "
                     + "executor has none");
@@ -90,7 +90,7 @@ final class DelayQueueHelper {
     }
 
     private static List<String> libraryFlags(Duration timeout) {
-        if (NetworkNamespaces.onPath("pkg-config")) {
+        if (HostCommand.onPath("pkg-config")) {
             var out = HostCommand.run(timeout, null, List.of("pkg-config", "--cflags", "--libs", "libnetfilter_queue"));
             if (out.exitCode() == 0 && !out.stdout().isBlank()) {
                 return List.of(out.stdout().strip().split("\\s+"));

@@ -1,7 +1,10 @@
 package io.tumult.executor.attack.host;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +19,20 @@ final class HostCommand {
     }
 
     private HostCommand() {
+    }
+
+    /** Whether {@code command} is an executable on this process's PATH. */
+    static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Output run(Duration timeout, String stdin, List<String> command) {

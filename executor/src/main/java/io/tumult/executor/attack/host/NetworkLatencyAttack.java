@@ -261,7 +261,7 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
     }
 
     private static List<String> iptablesCommands() {
-        return NetworkNamespaces.onPath("ip6tables") ? List.of("iptables", "ip6tables") : List.of("iptables");
+        return HostCommand.onPath("ip6tables") ? List.of("iptables", "ip6tables") : List.of("iptables");
     }
 
     private String mechanism() {

@@ -1,6 +1,5 @@
 package io.tumult.executor.attack.host;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ final class NetworkNamespaces {
         var needed = new java.util.LinkedHashSet<>(List.of("nsenter", "ip"));
         needed.addAll(tools);
         for (String tool : needed) {
-            if (!onPath(tool)) {
+            if (!HostCommand.onPath(tool)) {
                 throw new AttackException(Reason.PERMISSION_DENIED,
                         kind + " needs the '" + tool + "' command, which is not on this executor's PATH");
             }
@@ -94,19 +93,6 @@ final class NetworkNamespaces {
         } catch (IOException | RuntimeException e) {
             return 0L; // cannot tell: fail safe
         }
-    }
-
-    static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean sameNamespace(Path a, Path b) {
