@@ -46,10 +46,7 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        if (!(target instanceof NetworkNamespaceTarget ns)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND,
-                    NetworkBandwidth.KIND + " acts on network-namespace targets, not " + target.kind());
-        }
+        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(NetworkBandwidth.KIND, target);
         return NetworkNamespaces.resolve(NetworkBandwidth.KIND, TOOLS, ns, config.allowedNamespacePrefixes());
     }
 

@@ -73,10 +73,7 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        if (!(target instanceof NetworkNamespaceTarget ns)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND,
-                    NetworkLatency.KIND + " acts on network-namespace targets, not " + target.kind());
-        }
+        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(NetworkLatency.KIND, target);
         return NetworkNamespaces.resolve(kindFor(mechanism()), tools(mechanism()), ns, config.allowedNamespacePrefixes());
     }
 

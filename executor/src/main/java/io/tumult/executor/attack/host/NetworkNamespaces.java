@@ -11,6 +11,7 @@ import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.Target;
 
 /**
  * Resolves named network namespaces ({@code /run/netns/<name>}) and refuses, before any action, the ones Tumult must
@@ -58,6 +59,15 @@ final class NetworkNamespaces {
      * {@link #resolve(NetworkNamespaceTarget, Optional)} for {@code kind}, which runs {@code tools} inside the namespace
      * (besides {@code nsenter} and {@code ip}, always needed).
      */
+    /** The named namespace {@code target} is; refuses (UNSUPPORTED_KIND) any other kind of target for {@code kind}. */
+    static NetworkNamespaceTarget namespaceOf(String kind, Target target) {
+        if (!(target instanceof NetworkNamespaceTarget ns)) {
+            throw new AttackException(Reason.UNSUPPORTED_KIND,
+                    kind + " acts on network-namespace targets, not " + target.kind());
+        }
+        return ns;
+    }
+
     static List<ResolvedTarget> resolve(String kind, List<String> tools, NetworkNamespaceTarget target,
             Optional<List<String>> allowedPrefixes) {
         var resolved = resolve(target, allowedPrefixes);

@@ -55,10 +55,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        if (!(target instanceof NetworkNamespaceTarget ns)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND,
-                    kind() + " acts on network-namespace targets, not " + target.kind());
-        }
+        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(kind(), target);
         return NetworkNamespaces.resolve(kind(), List.of("nft"), ns, config.allowedNamespacePrefixes());
     }
 
