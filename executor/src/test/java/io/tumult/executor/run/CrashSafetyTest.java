@@ -102,7 +102,7 @@ class CrashSafetyTest {
         String ready = awaitLine(child, "READY ");
         UUID runId = UUID.fromString(ready.substring("READY ".length()).strip());
         assertThat(pair.lossPercent(10)).as("victim cut off").isEqualTo(100.0);
-        assertThat(guardsOf(runId)).as("one guard armed").hasSize(1);
+        await().atMost(WAIT).until(() -> guardsOf(runId).size() == 1); // the spare guard took its orders
 
         // When: it is killed with SIGKILL: no shutdown hook, no finally
         child.destroyForcibly();
@@ -225,7 +225,7 @@ class CrashSafetyTest {
         RunStarted start = start(pair.victimName(), Duration.ofSeconds(3));
         engine.start(start).toCompletableFuture().join();
         assertThat(pair.lossPercent(10)).isEqualTo(100.0);
-        assertThat(guardsOf(start.runId())).hasSize(1);
+        await().atMost(WAIT).until(() -> guardsOf(start.runId()).size() == 1);
 
         // When: the deadline passes with the executor alive
         await().atMost(WAIT).until(() -> statusOf(start.runId(), RunPhase.REVERTED) != null);
@@ -248,6 +248,7 @@ class CrashSafetyTest {
         attack.apply(new NetworkLoss(100), injection);
         assertThat(tablesIn(pair.victimName())).contains("tumult_");
         // Ctrl-C or a hang-up aimed at the executor's terminal does not take the guard, which has its own session
+        await().atMost(WAIT).until(() -> guardsOf(runId).size() == 1);
         ProcessHandle guard = guardsOf(runId).get(0);
         ProcessRunner.run("kill", "-INT", Long.toString(guard.pid()));
         ProcessRunner.run("kill", "-HUP", Long.toString(guard.pid()));
@@ -296,7 +297,7 @@ class CrashSafetyTest {
         return ProcessRunner.run("ip", "netns", "exec", namespace, "nft", "list", "tables").stdout();
     }
 
-    /** The guard processes armed for {@code runId} (their argv[0] names the run). */
+    /** The guard processes armed for {@code runId} (their argv[0] names the run once a spare took its orders). */
     static List<ProcessHandle> guardsOf(UUID runId) {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
                 .map(c -> c.contains("tumult-guard-" + runId)).orElse(false)).toList();
