@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A scrape target on 127.0.0.1 serving gauges the test sets, in Prometheus' text exposition format at
+ * A scrape target on 127.0.0.1 serving values the test sets, in Prometheus' text exposition format at
  * {@code /metrics}. Counts its scrapes, so a test can wait until Prometheus has seen a value.
  */
 public final class GaugeTarget implements AutoCloseable {
@@ -29,8 +29,8 @@ public final class GaugeTarget implements AutoCloseable {
         var target = new GaugeTarget(server);
         server.createContext("/metrics", exchange -> {
             var text = new StringBuilder();
-            target.gauges.forEach((name, value) -> text.append("# TYPE ").append(name).append(" gauge\n")
-                    .append(name).append(' ').append(value).append('\n'));
+            // untyped samples: one line per series, however many share a name
+            target.gauges.forEach((series, value) -> text.append(series).append(' ').append(value).append('\n'));
             byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
             exchange.sendResponseHeaders(200, body.length);
@@ -48,9 +48,9 @@ public final class GaugeTarget implements AutoCloseable {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** Sets a gauge; the next scrape sees it. */
-    public void set(String name, double value) {
-        gauges.put(name, value);
+    /** Sets a series, a name with optional labels ({@code up} or {@code up{run="1"}}); the next scrape sees it. */
+    public void set(String series, double value) {
+        gauges.put(series, value);
     }
 
     /** Scrapes served so far. */
