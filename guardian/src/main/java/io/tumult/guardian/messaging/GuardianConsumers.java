@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.tumult.guardian.rules.RuleBook;
+import io.tumult.guardian.runs.LiveRunRegistry;
 import io.tumult.schemas.messaging.Inbound;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.MetricSample;
@@ -26,14 +27,16 @@ import io.tumult.schemas.v1.RunStatus;
 public class GuardianConsumers {
 
     private final RuleBook rules;
+    private final LiveRunRegistry live;
     private final AbortPublisher aborts;
     private final Clock clock = Clock.systemUTC();
     private final Inbound<RunStarted> starts = Inbound.of(EventType.RUN_STARTED);
     private final Inbound<RunStatus> statuses = Inbound.of(EventType.RUN_STATUS);
     private final Inbound<MetricSample> samples = Inbound.of(EventType.METRIC_SAMPLE);
 
-    GuardianConsumers(RuleBook rules, AbortPublisher aborts) {
+    GuardianConsumers(RuleBook rules, LiveRunRegistry live, AbortPublisher aborts) {
         this.rules = rules;
+        this.live = live;
         this.aborts = aborts;
     }
 
@@ -42,6 +45,7 @@ public class GuardianConsumers {
         return starts.handleNow(message, start -> {
             if (clock.instant().isBefore(start.deadline())) {
                 rules.watch(start, clock.instant());
+                live.started(start);
             }
         });
     }
@@ -53,6 +57,7 @@ public class GuardianConsumers {
                 rules.injected(status.runId(), clock.instant());
             } else if (status.phase().terminal()) {
                 rules.forget(status.runId());
+                live.ended(status.runId());
             }
         });
     }

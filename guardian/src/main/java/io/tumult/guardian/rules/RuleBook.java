@@ -25,7 +25,10 @@ public final class RuleBook {
     private final String source;
     private final Duration noDataAfter;
     private final Map<UUID, WatchedRun> runs = new HashMap<>();
+    /** Keyed by {@link Condition#series()}: a pushed metric's name, or {@code promql:<query>}. */
     private final Map<String, List<Watch>> byMetric = new HashMap<>();
+    /** Why a series has no data, as its source said (Prometheus down...); cleared by its next sample. */
+    private final Map<String, String> silenceReasons = new HashMap<>();
 
     public RuleBook(String guardianId, Duration noDataAfter) {
         this.source = "guardian/" + guardianId;
@@ -42,7 +45,7 @@ public final class RuleBook {
             var watch = new Watch(run, c);
             watch.lastSampleAt = now; // the no-data clock starts with the run
             run.watches.add(watch);
-            byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            byMetric.computeIfAbsent(c.series(), m -> new ArrayList<>()).add(watch);
         }
         runs.put(start.runId(), run);
     }
@@ -60,10 +63,11 @@ public final class RuleBook {
         WatchedRun run = runs.remove(runId);
         if (run != null) {
             for (Watch w : run.watches) {
-                List<Watch> watches = byMetric.get(w.condition.metric());
+                List<Watch> watches = byMetric.get(w.condition.series());
                 watches.remove(w);
                 if (watches.isEmpty()) {
-                    byMetric.remove(w.condition.metric());
+                    byMetric.remove(w.condition.series());
+                    silenceReasons.remove(w.condition.series());
                 }
             }
         }
@@ -78,6 +82,7 @@ public final class RuleBook {
         if (watches == null) {
             return List.of();
         }
+        silenceReasons.remove(sample.name());
         List<RunAborted> aborts = List.of();
         long at = sample.at().toEpochMilli();
         for (Watch w : watches) {
@@ -122,15 +127,28 @@ public final class RuleBook {
                 Duration silent = Duration.between(w.lastSampleAt, now);
                 if (silent.compareTo(allowed) > 0) {
                     run.aborted = true;
+                    String why = silenceReasons.get(w.condition.series());
+                    String of = w.condition.query() == null ? w.condition.metric()
+                            : "query " + w.condition.query();
                     aborts.add(new RunAborted(run.runId.toString(), source, now, new AbortReason(AbortKind.NO_DATA,
-                            "no sample of " + w.condition.metric() + " for " + silent.toMillis()
-                                    + " ms; no data is not healthy",
+                            "no sample of " + of + " for " + silent.toMillis() + " ms"
+                                    + (why == null ? "" : " (" + why + ")") + "; no data is not healthy",
                             w.condition, null)));
                     break;
                 }
             }
         }
         return aborts;
+    }
+
+    /**
+     * Records why {@code series} has no data right now (for example {@code Prometheus at ... is unreachable}), to be
+     * named by a no-data abort; its next sample clears it. Does not itself count as a sample.
+     */
+    public synchronized void noDataBecause(String series, String reason) {
+        if (byMetric.containsKey(series)) {
+            silenceReasons.put(series, reason);
+        }
     }
 
     /** What is being watched, for people. */
