@@ -1,6 +1,7 @@
 package io.tumult.scheduler.config;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -15,4 +16,52 @@ public interface SchedulerConfig {
      */
     @WithDefault("60s")
     Duration staleRunGrace();
+
+    /**
+     * How late a cron fire may still start a run when its schedule names no {@code startingDeadline}: a fire time
+     * missed by more (the scheduler was down, say) is skipped and recorded as skipped.
+     */
+    @WithDefault("60s")
+    Duration startingDeadline();
+
+    /**
+     * Blackout windows for every experiment ({@code tumult.scheduler.blackouts[0].cron=0 0 12 ? * MON-FRI},
+     * {@code ...duration=1h}, {@code ...timezone=Europe/Berlin}): when one opens, runs in progress are aborted
+     * (reason blackout); while it is open, no run starts.
+     */
+    List<GlobalBlackout> blackouts();
+
+    interface GlobalBlackout {
+
+        /** When the window opens: Unix cron (5 fields) or Quartz cron with seconds (6 or 7). */
+        String cron();
+
+        /** How long it stays open. */
+        Duration duration();
+
+        /** The IANA zone {@code cron} is read in. */
+        @WithDefault("UTC")
+        String timezone();
+    }
+
+    /** The transactional outbox's relay. */
+    Outbox outbox();
+
+    interface Outbox {
+
+        /**
+         * How long an event may stay unsent before any replica's relay takes it over. Its writer publishes it right
+         * after its commit; this only covers a writer that died or a broker that did not answer.
+         */
+        @WithDefault("5s")
+        Duration takeoverAfter();
+
+        /** How often each replica looks for events to take over. */
+        @WithDefault("1s")
+        Duration sweepEvery();
+
+        /** At most this many events taken over per sweep. */
+        @WithDefault("100")
+        int batch();
+    }
 }

@@ -1,66 +1,208 @@
 package io.tumult.scheduler.cron;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduler;
 import io.quarkus.vertx.VertxContextSupport;
+import io.tumult.scheduler.config.SchedulerConfig;
 import io.tumult.scheduler.experiment.ExperimentEntity;
-import io.tumult.scheduler.run.RunLauncher;
+import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.Experiment;
-import io.tumult.schemas.v1.Trigger;
+import io.tumult.schemas.v1.Schedule;
 
-/** One Quarkus scheduler job per scheduled experiment, kept in step with what is stored. */
+/**
+ * Keeps Quartz's clustered job store in step with the stored experiments. The store is shared by every replica (its
+ * tables are in PostgreSQL), so a schedule written by one replica is fired by whichever replica acquires the trigger:
+ * one replica per fire time, and a change made on any replica applies on all.
+ * <p>
+ * Per scheduled experiment: job {@code fire/<name>} ({@link FireJob}) with a cron trigger in the schedule's zone, and
+ * when it has blackouts, job {@code blackout/<name>} ({@link BlackoutJob}) with one cron trigger per window. Global
+ * blackouts are job {@code blackout/*}. Each trigger carries a fingerprint of what it was built from: a replica that
+ * starts, or a change that repeats what is stored, leaves an unchanged trigger alone, so its next fire time, and the
+ * fires missed while every replica was down, survive.
+ */
 @ApplicationScoped
 public class ExperimentSchedules {
 
+    static final String GROUP = "tumult";
+    static final String EXPERIMENT = "experiment";
+    static final String FINGERPRINT = "fingerprint";
+    /** The experiment name under which global blackouts are stored. */
+    static final String GLOBAL = "*";
+
     private static final Logger LOG = Logger.getLogger(ExperimentSchedules.class);
 
-    private final Scheduler scheduler;
-    private final RunLauncher launcher;
+    private final Scheduler quartz;
+    private final SchedulerConfig config;
 
-    ExperimentSchedules(Scheduler scheduler, RunLauncher launcher) {
-        this.scheduler = scheduler;
-        this.launcher = launcher;
+    ExperimentSchedules(Scheduler quartz, SchedulerConfig config) {
+        this.quartz = quartz;
+        this.config = config;
     }
 
-    void scheduleStoredExperiments(@Observes StartupEvent event) throws Throwable {
+    void reconcileAtStart(@Observes StartupEvent event) throws Throwable {
         List<ExperimentEntity> stored = VertxContextSupport
                 .subscribeAndAwait(() -> Panache.withSession(() -> ExperimentEntity.<ExperimentEntity> listAll()));
-        stored.forEach(e -> schedule(e.experiment()));
-        LOG.infof("scheduled %d stored experiment(s)", stored.stream().filter(e -> e.experiment().spec().schedule() != null)
-                .count());
+        var names = new HashSet<String>();
+        for (ExperimentEntity entity : stored) {
+            schedule(entity.experiment());
+            names.add(entity.name);
+        }
+        // triggers of experiments deleted while their replica could not unschedule them
+        for (JobKey job : quartz.getJobKeys(GroupMatcher.jobGroupEquals(GROUP))) {
+            String name = job.getName().substring(job.getName().indexOf('/') + 1);
+            if (!GLOBAL.equals(name) && !names.contains(name)) {
+                quartz.deleteJob(job);
+            }
+        }
+        scheduleGlobalBlackouts();
+        LOG.infof("schedules reconciled with %d stored experiment(s)", stored.size());
     }
 
-    /** (Re)schedules an experiment; one without a schedule is only unscheduled. */
-    public synchronized void schedule(Experiment experiment) {
-        unschedule(experiment.name());
-        var schedule = experiment.spec().schedule();
-        if (schedule == null) {
+    /** (Re)schedules an experiment: one without a schedule, or suspended, is only unscheduled. Blocking. */
+    public void schedule(Experiment experiment) {
+        String name = experiment.name();
+        Schedule schedule = experiment.spec().schedule();
+        try {
+            if (schedule == null || schedule.suspended()) {
+                unschedule(name);
+                return;
+            }
+            String fingerprint = fingerprint(TumultJson.encode(schedule));
+            Trigger current = quartz.getTrigger(fireTrigger(name));
+            if (current != null && fingerprint.equals(current.getJobDataMap().getString(FINGERPRINT))) {
+                return; // unchanged: keep its next fire time
+            }
+            JobDetail fire = JobBuilder.newJob(FireJob.class).withIdentity(fireJob(name))
+                    .usingJobData(EXPERIMENT, name)
+                    .requestRecovery() // a replica killed while firing: another fires it again (same run id)
+                    .build();
+            Trigger cron = TriggerBuilder.newTrigger().withIdentity(fireTrigger(name)).forJob(fire)
+                    .usingJobData(FINGERPRINT, fingerprint)
+                    .withSchedule(cronSchedule(schedule.cron(), schedule.timezone()))
+                    .build();
+            quartz.scheduleJob(fire, Set.of(cron), true);
+            var windows = new LinkedHashSet<Trigger>();
+            JobDetail blackout = blackoutJob(name);
+            for (int i = 0; i < schedule.blackouts().size(); i++) {
+                windows.add(TriggerBuilder.newTrigger().withIdentity("blackout/" + name + "/" + i, GROUP)
+                        .forJob(blackout).withSchedule(cronSchedule(schedule.blackouts().get(i).cron(),
+                                schedule.timezone()))
+                        .build());
+            }
+            if (windows.isEmpty()) {
+                quartz.deleteJob(blackout.getKey());
+            } else {
+                quartz.scheduleJob(blackout, windows, true);
+            }
+            LOG.infof("experiment=%s scheduled: %s (%s), next fire %s", name, schedule.cron(), schedule.timezone(),
+                    cron.getFireTimeAfter(new Date()));
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot schedule " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes an experiment's triggers (and any jittered fire still pending). Blocking. */
+    public void unschedule(String name) {
+        try {
+            quartz.deleteJob(fireJob(name));
+            quartz.deleteJob(blackoutJob(name).getKey());
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot unschedule " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Schedules the run of a jittered fire at {@code startAt}, once however many replicas ask: the trigger's key
+     * names the fire time.
+     */
+    void scheduleJittered(String name, Instant fireTime, Instant startAt) throws SchedulerException {
+        try {
+            quartz.scheduleJob(TriggerBuilder.newTrigger()
+                    .withIdentity(FireJob.JITTERED + name + "/" + fireTime.toEpochMilli(), GROUP)
+                    .forJob(fireJob(name))
+                    .startAt(Date.from(startAt))
+                    .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+                    .build());
+        } catch (ObjectAlreadyExistsException e) {
+            // another fire of the same time got there first
+        }
+    }
+
+    private void scheduleGlobalBlackouts() throws SchedulerException {
+        JobDetail job = blackoutJob(GLOBAL);
+        String fingerprint = fingerprint(config.blackouts().stream()
+                .map(b -> b.cron() + "|" + b.duration() + "|" + b.timezone()).toList().toString()
+                .getBytes(StandardCharsets.UTF_8));
+        var triggers = new LinkedHashSet<Trigger>();
+        for (int i = 0; i < config.blackouts().size(); i++) {
+            var b = config.blackouts().get(i);
+            triggers.add(TriggerBuilder.newTrigger().withIdentity("blackout/*/" + i, GROUP).forJob(job)
+                    .usingJobData(FINGERPRINT, fingerprint)
+                    .withSchedule(cronSchedule(b.cron(), b.timezone())).build());
+        }
+        Trigger current = quartz.getTrigger(TriggerKey.triggerKey("blackout/*/0", GROUP));
+        if (current != null && fingerprint.equals(current.getJobDataMap().getString(FINGERPRINT))) {
             return;
         }
-        String name = experiment.name();
-        scheduler.newJob(jobId(name))
-                .setCron(CronExpressions.toQuartz(schedule.cron()))
-                .setTimeZone(CronExpressions.zone(schedule.timezone()).getId())
-                .setAsyncTask(execution -> launcher.fire(name, execution.getScheduledFireTime(), Trigger.CRON)
-                        .onFailure().invoke(e -> LOG.errorf("experiment=%s cron fire failed: %s", name, e.getMessage()))
-                        .onFailure().recoverWithNull()
-                        .replaceWithVoid())
-                .schedule();
+        if (triggers.isEmpty()) {
+            quartz.deleteJob(job.getKey());
+        } else {
+            quartz.scheduleJob(job, triggers, true);
+        }
     }
 
-    public synchronized void unschedule(String name) {
-        scheduler.unscheduleJob(jobId(name));
+    /**
+     * A cron trigger's schedule. A fire time missed while no replica could fire it (all down, or the one holding it
+     * killed) is fired late rather than dropped ({@code ignore misfires}); the launcher then starts it within its
+     * starting deadline or records it as skipped.
+     */
+    static CronScheduleBuilder cronSchedule(String cron, String timezone) {
+        return CronScheduleBuilder.cronSchedule(CronExpressions.quartz(cron, CronExpressions.zone(timezone)))
+                .inTimeZone(TimeZone.getTimeZone(CronExpressions.zone(timezone)))
+                .withMisfireHandlingInstructionIgnoreMisfires();
     }
 
-    private static String jobId(String name) {
-        return "experiment/" + name;
+    static JobKey fireJob(String name) {
+        return JobKey.jobKey("fire/" + name, GROUP);
+    }
+
+    static TriggerKey fireTrigger(String name) {
+        return TriggerKey.triggerKey("fire/" + name, GROUP);
+    }
+
+    private static JobDetail blackoutJob(String name) {
+        return JobBuilder.newJob(BlackoutJob.class).withIdentity("blackout/" + name, GROUP)
+                .usingJobData(EXPERIMENT, name).requestRecovery().build();
+    }
+
+    private static String fingerprint(byte[] bytes) {
+        return UUID.nameUUIDFromBytes(bytes).toString();
     }
 }

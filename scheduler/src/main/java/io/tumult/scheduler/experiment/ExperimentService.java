@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tumult.scheduler.cron.CronExpressions;
 import io.tumult.scheduler.cron.ExperimentSchedules;
 import io.tumult.schemas.json.InvalidDocumentException;
@@ -35,16 +36,7 @@ public class ExperimentService {
         var violations = new ArrayList<Violation>();
         var schedule = experiment.spec().schedule();
         if (schedule != null) {
-            try {
-                CronExpressions.toQuartz(schedule.cron());
-            } catch (IllegalArgumentException e) {
-                violations.add(new Violation("$.spec.schedule.cron", e.getMessage()));
-            }
-            try {
-                CronExpressions.zone(schedule.timezone());
-            } catch (IllegalArgumentException e) {
-                violations.add(new Violation("$.spec.schedule.timezone", e.getMessage()));
-            }
+            violations.addAll(CronExpressions.violations(schedule, "$.spec.schedule", clock.instant()));
         }
         if (!violations.isEmpty()) {
             throw new InvalidDocumentException("Experiment", violations);
@@ -64,7 +56,7 @@ public class ExperimentService {
                     entity.updatedAt = entity.createdAt;
                     return entity.<ExperimentEntity> persist();
                 }))
-                .invoke(stored -> schedules.schedule(experiment));
+                .call(stored -> inQuartz(() -> schedules.schedule(experiment)));
     }
 
     /** Creates or replaces the experiment of this name. */
@@ -78,7 +70,7 @@ public class ExperimentService {
                     entity.createdAt = found != null ? found.createdAt : entity.updatedAt;
                     return entity.<ExperimentEntity> persist();
                 }))
-                .invoke(stored -> schedules.schedule(experiment));
+                .call(stored -> inQuartz(() -> schedules.schedule(experiment)));
     }
 
     public Uni<ExperimentEntity> get(String name) {
@@ -97,8 +89,13 @@ public class ExperimentService {
                     if (!deleted) {
                         throw new ExperimentNotFoundException(name);
                     }
-                    schedules.unschedule(name);
                 })
+                .call(() -> inQuartz(() -> schedules.unschedule(name)))
                 .replaceWithVoid();
+    }
+
+    /** Quartz's job store is JDBC, which blocks: off the event loop. */
+    private static Uni<Void> inQuartz(Runnable change) {
+        return Uni.createFrom().voidItem().invoke(change).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

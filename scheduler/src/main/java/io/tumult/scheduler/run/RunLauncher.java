@@ -1,9 +1,12 @@
 package io.tumult.scheduler.run;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,94 +17,204 @@ import org.jboss.logging.Logger;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.config.SchedulerConfig;
+import io.tumult.scheduler.cron.Blackouts;
 import io.tumult.scheduler.experiment.ExperimentEntity;
 import io.tumult.scheduler.experiment.ExperimentNotFoundException;
+import io.tumult.scheduler.outbox.Outbox;
+import io.tumult.scheduler.outbox.OutboxEntity;
+import io.tumult.scheduler.outbox.OutboxRelay;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.Concurrency;
+import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.Experiment;
+import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.Schedule;
 import io.tumult.schemas.v1.Trigger;
 
 /**
- * Starts runs: records the run as SCHEDULED, then publishes its run-start and waits for the broker. A cron fire time
- * always maps to the same run id, so a repeated fire is one run. Honours {@code concurrency: Forbid}.
+ * Starts runs. In one transaction, with the experiment's row locked (two fires of one experiment, from a cron and a
+ * person or from two replicas, take turns): decide whether the fire may start a run (its starting deadline, suspend,
+ * blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for {@code Replace} the aborts
+ * of the runs it replaces, in the outbox. After the commit the outbox's relay publishes them (acks=all).
+ * <p>
+ * A cron fire time always maps to the same run id, so a fire repeated by a recovering replica is one run. A cron fire
+ * that starts no run is recorded in {@code skipped_fire} with its reason.
  */
 @ApplicationScoped
 public class RunLauncher {
 
     private static final Logger LOG = Logger.getLogger(RunLauncher.class);
+    private static final String SKIP = "insert into skipped_fire (experiment, fire_time, reason, detail, recorded_at)"
+            + " values (:experiment, :fireTime, :reason, :detail, :now) on conflict do nothing";
+    private static final String TRIM_HISTORY = "delete from run where id in (select id from run where experiment ="
+            + " :experiment and status not in ('SCHEDULED', 'RUNNING') order by fire_time desc offset :keep)";
 
-    private final RunStartSink sink;
+    private final Outbox outbox;
+    private final OutboxRelay relay;
+    private final Blackouts blackouts;
     private final SchedulerConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final InstantSource clock = InstantSource.system();
 
-    RunLauncher(RunStartSink sink, SchedulerConfig config) {
-        this.sink = sink;
+    RunLauncher(Outbox outbox, OutboxRelay relay, Blackouts blackouts, SchedulerConfig config) {
+        this.outbox = outbox;
+        this.relay = relay;
+        this.blackouts = blackouts;
         this.config = config;
     }
 
+    /** Starts a run now, for a person or a hook; skipped (409) under Forbid with a run active or in a blackout. */
     public Uni<FireResult> fire(String name, Instant fireTime, Trigger trigger) {
-        UUID runId = trigger == Trigger.CRON
-                ? UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(StandardCharsets.UTF_8))
-                : UUID.randomUUID();
+        return launch(name, fireTime, trigger);
+    }
+
+    /** Starts the run of a cron fire time, at most once however often this is called for it. */
+    public Uni<FireResult> fireScheduled(String name, Instant fireTime) {
+        return launch(name, fireTime, Trigger.CRON);
+    }
+
+    /**
+     * Aborts the active runs of {@code experiment} (of every experiment when null) because a blackout window opened:
+     * each abort goes through the outbox. Returns how many.
+     */
+    public Uni<Integer> abortActive(String experiment, String why) {
         Instant now = clock.instant();
-        // the experiment's row is locked for the transaction: two fires of one experiment (cron and manual, or two
-        // replicas) take turns, so Forbid's count-then-insert sees the other's run
+        var active = List.of(RunStatusValue.SCHEDULED, RunStatusValue.RUNNING);
+        return Panache.withTransaction(() -> (experiment == null
+                ? RunEntity.<RunEntity> list("status in ?1 and deadline > ?2", active, now)
+                : RunEntity.<RunEntity> list("experiment = ?1 and status in ?2 and deadline > ?3", experiment, active, now))
+                .chain(runs -> {
+                    var rows = new ArrayList<OutboxEntity>();
+                    Uni<Void> all = Uni.createFrom().voidItem();
+                    for (RunEntity run : runs) {
+                        var abort = new RunAborted(run.id.toString(), "scheduler", now,
+                                new AbortReason(AbortKind.BLACKOUT, why, null, null));
+                        all = all.chain(() -> outbox.add(EventType.RUN_ABORTED, run.id.toString(), abort, null, now)
+                                .invoke(rows::add).replaceWithVoid());
+                    }
+                    return all.replaceWith(rows);
+                }))
+                .call(relay::publish)
+                .map(List::size);
+    }
+
+    /** The run id of a cron fire time: the same on every replica and every retry. */
+    public static UUID cronRunId(String name, Instant fireTime) {
+        return UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Uni<FireResult> launch(String name, Instant fireTime, Trigger trigger) {
+        boolean cron = trigger == Trigger.CRON;
+        UUID runId = cron ? cronRunId(name, fireTime) : UUID.randomUUID();
         return Panache.withTransaction(() -> ExperimentEntity.<ExperimentEntity> findById(name,
                 LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> new ExperimentNotFoundException(name))
-                .chain(entity -> record(entity.experiment(), runId, fireTime, trigger, now)))
-                .chain(outcome -> {
-                    if (outcome.start() == null) {
-                        LOG.infof("experiment=%s fire at %s skipped: %s", name, fireTime, outcome.skipped());
-                        return Uni.createFrom().item(FireResult.skipped(outcome.skipped()));
+                .chain(entity -> {
+                    if (entity == null) {
+                        return cron ? Uni.createFrom().item(Decision.skip("experiment " + name + " is gone"))
+                                : Uni.createFrom().failure(new ExperimentNotFoundException(name));
                     }
-                    return sink.publish(outcome.start())
-                            .replaceWith(FireResult.started(runId))
-                            .onFailure().call(e -> markFailed(runId, "run-start could not be published: " + e.getMessage()));
+                    return decide(entity.experiment(), runId, fireTime, trigger, clock.instant());
+                }))
+                .chain(decision -> {
+                    if (decision.rows().isEmpty()) {
+                        LOG.infof("experiment=%s fire at %s skipped: %s", name, fireTime, decision.skipped());
+                        return Uni.createFrom().item(FireResult.skipped(decision.skipped()));
+                    }
+                    return relay.publish(decision.rows()).replaceWith(FireResult.started(runId));
                 });
     }
 
-    private record Outcome(RunStarted start, String skipped) {
+    private record Decision(List<OutboxEntity> rows, String skipped) {
+
+        static Decision skip(String why) {
+            return new Decision(List.of(), why);
+        }
     }
 
-    private Uni<Outcome> record(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger, Instant now) {
-        var forbid = experiment.spec().schedule() == null
-                || experiment.spec().schedule().concurrency() == Concurrency.FORBID;
-        Uni<Long> active = forbid
-                ? RunEntity.count("experiment = ?1 and status in ?2 and deadline > ?3", experiment.name(),
-                        List.of(RunStatusValue.SCHEDULED, RunStatusValue.RUNNING), now.minus(config.staleRunGrace()))
-                : Uni.createFrom().item(0L);
-        return active.chain(count -> {
-            if (count > 0) {
-                return Uni.createFrom().item(new Outcome(null, "a run of " + experiment.name()
-                        + " is still active and its concurrency is Forbid"));
+    private Uni<Decision> decide(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger, Instant now) {
+        boolean cron = trigger == Trigger.CRON;
+        Schedule schedule = experiment.spec().schedule();
+        return (cron ? RunEntity.<RunEntity> findById(runId) : Uni.createFrom().<RunEntity> nullItem()).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(Decision.skip("fire time " + fireTime + " already ran as " + runId));
             }
-            return RunEntity.<RunEntity> findById(runId).chain(existing -> {
-                if (existing != null) {
-                    return Uni.createFrom().item(new Outcome(null, "fire time " + fireTime + " already ran as " + runId));
+            if (cron && (schedule == null || schedule.suspended())) {
+                return skipped(experiment, fireTime, SkipReason.SUSPENDED, "the schedule is suspended or gone", now);
+            }
+            if (cron) {
+                Duration deadline = schedule.startingDeadline() != null ? schedule.startingDeadline()
+                        : config.startingDeadline();
+                Duration late = Duration.between(fireTime, now);
+                if (late.compareTo(deadline) > 0) {
+                    return skipped(experiment, fireTime, SkipReason.MISSED_DEADLINE,
+                            "fired " + late.toMillis() + " ms late, past its starting deadline of " + deadline, now);
                 }
-                var start = new RunStarted(runId, experiment.name(), trigger, now, experiment.spec());
-                var run = new RunEntity();
-                run.id = runId;
-                run.experiment = experiment.name();
-                run.trigger = trigger;
-                run.fireTime = fireTime;
-                run.deadline = start.deadline();
-                run.status = RunStatusValue.SCHEDULED;
-                run.createdAt = now;
-                run.updatedAt = now;
-                return run.persist().replaceWith(new Outcome(start, null));
+            }
+            Optional<String> blackout = blackouts.openAt(experiment, now);
+            if (blackout.isPresent()) {
+                return cron ? skipped(experiment, fireTime, SkipReason.BLACKOUT, blackout.get(), now)
+                        : Uni.createFrom().item(Decision.skip(blackout.get()));
+            }
+            Concurrency concurrency = schedule == null ? Concurrency.FORBID : schedule.concurrency();
+            Uni<List<RunEntity>> active = concurrency == Concurrency.ALLOW ? Uni.createFrom().item(List.of())
+                    : RunEntity.list("experiment = ?1 and status in ?2 and deadline > ?3", experiment.name(),
+                            List.of(RunStatusValue.SCHEDULED, RunStatusValue.RUNNING), now.minus(config.staleRunGrace()));
+            return active.chain(runs -> {
+                if (!runs.isEmpty() && concurrency == Concurrency.FORBID) {
+                    String why = "a run of " + experiment.name() + " is still active and its concurrency is Forbid";
+                    return cron ? skipped(experiment, fireTime, SkipReason.FORBID, why, now)
+                            : Uni.createFrom().item(Decision.skip(why));
+                }
+                return start(experiment, runs, runId, fireTime, trigger, now);
             });
         });
     }
 
-    private Uni<Void> markFailed(UUID runId, String why) {
-        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(runId).invoke(run -> {
-            if (run != null && !run.status.terminal()) {
-                run.status = RunStatusValue.FAILED;
-                run.reason = why;
-                run.updatedAt = clock.instant();
-            }
-        })).replaceWithVoid();
+    private Uni<Decision> start(Experiment experiment, List<RunEntity> replaced, UUID runId, Instant fireTime,
+            Trigger trigger, Instant now) {
+        var start = new RunStarted(runId, experiment.name(), trigger, now, experiment.spec());
+        var run = new RunEntity();
+        run.id = runId;
+        run.experiment = experiment.name();
+        run.trigger = trigger;
+        run.fireTime = fireTime;
+        run.deadline = start.deadline();
+        run.status = RunStatusValue.SCHEDULED;
+        run.createdAt = now;
+        run.updatedAt = now;
+        var rows = new ArrayList<OutboxEntity>();
+        Uni<Void> aborts = Uni.createFrom().voidItem();
+        for (RunEntity old : replaced) { // concurrency Replace: the runs it replaces are aborted first
+            var abort = new RunAborted(old.id.toString(), "scheduler", now, new AbortReason(AbortKind.MANUAL,
+                    "replaced by run " + runId + " (concurrency: Replace)", null, null));
+            aborts = aborts.chain(() -> outbox.add(EventType.RUN_ABORTED, old.id.toString(), abort, null, now)
+                    .invoke(rows::add).replaceWithVoid());
+        }
+        Integer keep = experiment.spec().schedule() == null ? null : experiment.spec().schedule().historyLimit();
+        return aborts
+                .chain(() -> run.persist())
+                .chain(() -> outbox.add(EventType.RUN_STARTED, runId.toString(), start,
+                        trigger == Trigger.CRON ? fireTime : null, now))
+                .invoke(rows::add)
+                .chain(() -> keep == null ? Uni.createFrom().voidItem()
+                        : Panache.getSession().chain(s -> s.createNativeQuery(TRIM_HISTORY)
+                                .setParameter("experiment", experiment.name())
+                                .setParameter("keep", keep)
+                                .executeUpdate())
+                                .replaceWithVoid())
+                .replaceWith(() -> new Decision(rows, null));
+    }
+
+    private Uni<Decision> skipped(Experiment experiment, Instant fireTime, SkipReason reason, String detail,
+            Instant now) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(SKIP)
+                .setParameter("experiment", experiment.name())
+                .setParameter("fireTime", fireTime)
+                .setParameter("reason", reason.name())
+                .setParameter("detail", detail)
+                .setParameter("now", now)
+                .executeUpdate())
+                .replaceWith(Decision.skip(reason + ": " + detail));
     }
 }

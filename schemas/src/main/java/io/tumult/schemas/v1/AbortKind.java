@@ -15,5 +15,8 @@ public enum AbortKind {
     MANUAL,
     /** An external alert (Grafana, Alertmanager) fired. */
     @JsonProperty("alert")
-    ALERT
+    ALERT,
+    /** A blackout window opened: no run may be active while it is open. */
+    @JsonProperty("blackout")
+    BLACKOUT
 }

@@ -9,5 +9,8 @@ public enum Concurrency {
     FORBID,
     /** Start a new run even if one is active. */
     @JsonProperty("Allow")
-    ALLOW
+    ALLOW,
+    /** Abort the active runs of the same experiment (through the abort topic), then start the new one. */
+    @JsonProperty("Replace")
+    REPLACE
 }

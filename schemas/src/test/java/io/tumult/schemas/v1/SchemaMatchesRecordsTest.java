@@ -39,6 +39,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(BlastRadius.class, Experiment.SCHEMA, "/$defs/BlastRadius"),
                 Arguments.of(Condition.class, Experiment.SCHEMA, "/$defs/Condition"),
                 Arguments.of(Schedule.class, Experiment.SCHEMA, "/$defs/Schedule"),
+                Arguments.of(Blackout.class, Experiment.SCHEMA, "/$defs/Blackout"),
                 Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"));
     }
 

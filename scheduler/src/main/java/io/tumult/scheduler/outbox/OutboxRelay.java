@@ -1,0 +1,130 @@
+package io.tumult.scheduler.outbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.tumult.scheduler.config.SchedulerConfig;
+import io.tumult.schemas.v1.EventType;
+
+/**
+ * Publishes outbox rows and marks them sent once the broker acknowledged them. The replica that wrote a row publishes
+ * it right after its commit; a row still unsent after {@code tumult.scheduler.outbox.takeover-after} (its writer died,
+ * or the broker did not answer) is taken over by whichever replica's sweep locks it first ({@code SKIP LOCKED}).
+ * <p>
+ * Delivery is at least once: a relay that dies between the broker's ack and marking the row sent leaves it to be
+ * published again. Every event is keyed and identified by its run id, and consumers treat a repeated run id as one
+ * run. A publish that fails or times out never changes the run: the row stays unsent and is tried again.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final String TAKE_OVER = "select * from outbox where sent_at is null"
+            + " and coalesce(claimed_at, created_at) < :cutoff order by id limit :batch for update skip locked";
+
+    private final OutboxSink sink;
+    private final SchedulerConfig.Outbox config;
+    private final InstantSource clock;
+    private final Timer fireLag;
+    private ScheduledExecutorService sweeper;
+
+    OutboxRelay(OutboxSink sink, SchedulerConfig config, MeterRegistry registry) {
+        this.sink = sink;
+        this.config = config.outbox();
+        this.clock = InstantSource.system();
+        this.fireLag = Timer.builder("tumult.scheduler.fire.lag")
+                .description("From a cron fire time to its run-start acknowledged by the broker (acks=all)")
+                .publishPercentileHistogram()
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofSeconds(1))
+                .register(registry);
+    }
+
+    /** Publishes rows just committed by their writer, in order; a failure leaves the row for a takeover. */
+    public Uni<Void> publish(List<OutboxEntity> rows) {
+        return Multi.createFrom().iterable(rows)
+                .onItem().transformToUniAndConcatenate(row -> publishOne(row)
+                        .onFailure().recoverWithUni(e -> {
+                            LOG.warnf("outbox=%d key=%s not published (%s); a relay takes it over after %s", row.id,
+                                    row.recordKey, e.getMessage(), config.takeoverAfter());
+                            return Uni.createFrom().voidItem();
+                        }))
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Takes over rows left unsent for too long and publishes them; returns how many it took. */
+    public Uni<Integer> sweep() {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
+                .createNativeQuery(TAKE_OVER, OutboxEntity.class)
+                .setParameter("cutoff", now.minus(config.takeoverAfter()))
+                .setParameter("batch", config.batch())
+                .getResultList())
+                .invoke(rows -> rows.forEach(row -> {
+                    row.claimedAt = now;
+                    row.attempts++;
+                })))
+                .call(rows -> {
+                    if (!rows.isEmpty()) {
+                        LOG.infof("outbox: took over %d unsent event(s)", rows.size());
+                    }
+                    return publish(rows);
+                })
+                .map(List::size);
+    }
+
+    private Uni<Void> publishOne(OutboxEntity row) {
+        EventType<?> type = EventType.byCeType(row.eventType)
+                .orElseThrow(() -> new IllegalStateException("outbox row " + row.id + " has unknown type " + row.eventType));
+        return sink.send(type, row.recordKey, row.payload)
+                .chain(() -> {
+                    Instant acked = clock.instant();
+                    if (row.fireTime != null) {
+                        fireLag.record(Duration.between(row.fireTime, acked));
+                    }
+                    return Panache.withTransaction(() -> OutboxEntity.update("sentAt = ?1 where id = ?2 and sentAt is null",
+                            acked, row.id));
+                })
+                .replaceWithVoid();
+    }
+
+    void startSweeping(@Observes StartupEvent event) {
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            var t = new Thread(r, "tumult-outbox-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.sweepEvery().toMillis();
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                VertxContextSupport.subscribeAndAwait(this::sweep);
+            } catch (Throwable e) {
+                LOG.warnf("outbox sweep failed: %s", e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stopSweeping(@Observes ShutdownEvent event) {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+    }
+}
