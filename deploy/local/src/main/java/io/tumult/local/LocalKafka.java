@@ -31,7 +31,7 @@ import io.tumult.schemas.v1.Topics;
  * A real Apache Kafka 4.4 broker (KRaft, broker and controller in one) in its own JVM, listening only on 127.0.0.1
  * free ports, with Tumult's topics created. Its jars come from the {@code tumult-local-kafka-runtime} artifact.
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements KafkaBroker {
 
     /** Ready in 3-4 s on an idle machine; a 2-core machine running several test JVMs needed more than 60 s once. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
@@ -109,11 +109,13 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
     /** The broker's guard and JVM, for tests that check nothing is left running. */
+    @Override
     public List<ProcessHandle> processes() {
         return broker.processes();
     }
@@ -139,15 +141,28 @@ public final class LocalKafka implements AutoCloseable {
                     }
                 }
             }
-            try {
-                admin.createTopics(TOPICS).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create Tumult's topics: " + e.getCause().getMessage(), e);
-                }
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("creating Tumult's topics timed out", e);
+            createTopics(admin);
+        }
+    }
+
+    /** Creates {@link #TOPICS} on the broker at {@code bootstrapServers} (any broker: a container's too). */
+    static void createTopics(String bootstrapServers) throws InterruptedException {
+        var props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            createTopics(admin);
+        }
+    }
+
+    private static void createTopics(Admin admin) throws InterruptedException {
+        try {
+            admin.createTopics(TOPICS).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create Tumult's topics: " + e.getCause().getMessage(), e);
             }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating Tumult's topics timed out", e);
         }
     }
 

@@ -6,22 +6,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The real local stack: a Kafka broker and, when asked, PostgreSQL, started in parallel. Serves the services'
+ * The real local stack: a Kafka broker (in a container when a Docker engine answers, else a local broker process:
+ * {@link KafkaBrokers}) and, when asked, PostgreSQL, started in parallel. Serves the services'
  * tests (through {@link TumultStackResource}) and the local loop alike.
  */
 public final class LocalStack implements AutoCloseable {
 
-    private final LocalKafka kafka;
+    private final KafkaBroker kafka;
     private final LocalPostgres postgres;
 
-    private LocalStack(LocalKafka kafka, LocalPostgres postgres) {
+    private LocalStack(KafkaBroker kafka, LocalPostgres postgres) {
         this.kafka = kafka;
         this.postgres = postgres;
     }
 
     /** Starts Kafka, and PostgreSQL when {@code withPostgres}; on failure stops whatever had started. */
     public static LocalStack start(boolean withPostgres) throws Exception {
-        var kafka = CompletableFuture.supplyAsync(() -> unchecked(LocalKafka::start));
+        var kafka = CompletableFuture.supplyAsync(() -> unchecked(KafkaBrokers::start));
         var postgres = withPostgres ? CompletableFuture.supplyAsync(() -> unchecked(LocalPostgres::start))
                 : CompletableFuture.<LocalPostgres> completedFuture(null);
         try {
@@ -33,7 +34,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    public LocalKafka kafka() {
+    public KafkaBroker kafka() {
         return kafka;
     }
 

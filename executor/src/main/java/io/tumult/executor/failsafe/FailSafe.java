@@ -147,6 +147,11 @@ public class FailSafe implements StartGate {
         return ready.isDone() && refusal() == null;
     }
 
+    /** Whether the switches are still watching: the feed's thread and the dead-man ticks are running. */
+    public boolean watching() {
+        return feed.isAlive() && !ticker.isShutdown();
+    }
+
     /** Whether the record at {@code offset} of that topic's partition was handled here: for tests. */
     public boolean handled(String topic, int partition, long offset) {
         return feed.handled(topic, partition, offset);
@@ -191,7 +196,8 @@ public class FailSafe implements StartGate {
         claims.add(claim.runId(), claim.executor());
     }
 
-    boolean isReady() {
+    /** Whether the abort topic and the status look-back have been read to their end (starts wait for it). */
+    public boolean isReady() {
         return ready.isDone();
     }
 

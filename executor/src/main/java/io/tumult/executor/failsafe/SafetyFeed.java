@@ -143,6 +143,11 @@ final class SafetyFeed implements Runnable {
         return read.whenComplete((ok, failure) -> unread.remove(claim.runId()));
     }
 
+    /** Whether the reading thread runs (it survives lost connections: only stop() or a bug ends it). */
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
     /** Whether the record at {@code offset} of that partition has been handled. */
     boolean handled(String topic, int partition, long offset) {
         Long done = handled.get(new TopicPartition(topic, partition));

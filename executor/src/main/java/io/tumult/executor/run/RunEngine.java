@@ -301,6 +301,11 @@ public class RunEngine {
         return StatusReason.valueOf(e.reason().name());
     }
 
+    /** Whether start-up recovery has completed (run-starts wait for it): for the readiness check. */
+    public boolean recovered() {
+        return recovered.isDone();
+    }
+
     /** Starts start-up recovery when the application starts; run-starts wait for it. */
     void recoverOnStart(@Observes StartupEvent event) {
         recover();

@@ -1,6 +1,7 @@
 package io.tumult.guardian.messaging;
 
 import java.time.Clock;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,6 +28,7 @@ public class GuardianTimers {
     private final GuardianConfig config;
     private final MutinyEmitter<Record<String, byte[]>> heartbeat;
     private final Clock clock = Clock.systemUTC();
+    private volatile Instant lastBeatAcked;
 
     GuardianTimers(RuleBook rules, AbortPublisher aborts, GuardianConfig config,
             @Channel("heartbeat") MutinyEmitter<Record<String, byte[]>> heartbeat) {
@@ -39,7 +41,13 @@ public class GuardianTimers {
     @Scheduled(every = "${tumult.guardian.heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> beat() {
         var beat = new GuardianHeartbeat(config.id(), clock.instant(), config.heartbeatInterval(), rules.size());
-        return heartbeat.send(Record.of(config.id(), TumultJson.encode(beat)));
+        return heartbeat.send(Record.of(config.id(), TumultJson.encode(beat)))
+                .invoke(() -> lastBeatAcked = beat.at());
+    }
+
+    /** When the last heartbeat the broker acknowledged was sent, or null before the first: for the readiness check. */
+    public Instant lastHeartbeatAcked() {
+        return lastBeatAcked;
     }
 
     @Scheduled(every = "${tumult.guardian.no-data-check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)

@@ -1,0 +1,38 @@
+package io.tumult.guardian.health;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tumult.local.TumultStackResource;
+
+/** The probes' endpoints against a real broker: ready once the consumers have partitions and a heartbeat landed. */
+@QuarkusTest
+@WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
+class GuardianHealthTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void shouldBecomeReadyOnceItsConsumersRunAndItsHeartbeatIsAcknowledged() {
+        // When / Then
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", hasItems(HeartbeatReadiness.NAME, "SmallRye Reactive Messaging - readiness check"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.metrics",
+                        equalTo("[OK]")));
+    }
+
+    @Test
+    void shouldBeLive() {
+        // When / Then
+        given().get("/q/health/live").then().statusCode(200);
+    }
+}
