@@ -34,6 +34,8 @@ public class ExperimentService {
         }
         Experiment experiment = TumultJson.decodeExperiment(body);
         var violations = new ArrayList<Violation>();
+        io.tumult.schemas.v1.AttackTargets.misfit(experiment.spec().attack(), experiment.spec().target())
+                .ifPresent(why -> violations.add(new Violation("$.spec.target.kind", why)));
         var schedule = experiment.spec().schedule();
         if (schedule != null) {
             violations.addAll(CronExpressions.violations(schedule, "$.spec.schedule", clock.instant()));

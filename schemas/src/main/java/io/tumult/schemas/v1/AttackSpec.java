@@ -24,9 +24,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = MemoryStress.class, name = MemoryStress.KIND),
         @JsonSubTypes.Type(value = DiskFill.class, name = DiskFill.KIND),
         @JsonSubTypes.Type(value = IoStress.class, name = IoStress.KIND),
-        @JsonSubTypes.Type(value = ProcessKill.class, name = ProcessKill.KIND) })
+        @JsonSubTypes.Type(value = ProcessKill.class, name = ProcessKill.KIND),
+        @JsonSubTypes.Type(value = ContainerKill.class, name = ContainerKill.KIND),
+        @JsonSubTypes.Type(value = PodFailure.class, name = PodFailure.KIND),
+        @JsonSubTypes.Type(value = ScaleDown.class, name = ScaleDown.KIND),
+        @JsonSubTypes.Type(value = NodeDrain.class, name = NodeDrain.KIND),
+        @JsonSubTypes.Type(value = NetworkPolicyPartition.class, name = NetworkPolicyPartition.KIND) })
 public sealed interface AttackSpec permits NetworkLoss, PodKill, NetworkPartition, NetworkDuplicate, NetworkBandwidth,
-        NetworkLatency, NetworkBlackhole, DnsFailure, CpuStress, MemoryStress, DiskFill, IoStress, ProcessKill {
+        NetworkLatency, NetworkBlackhole, DnsFailure, CpuStress, MemoryStress, DiskFill, IoStress, ProcessKill, ContainerKill,
+        PodFailure, ScaleDown, NodeDrain, NetworkPolicyPartition {
 
     /** Wire name of the kind, also the JSON discriminator. */
     @JsonIgnore

@@ -13,8 +13,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = PodTarget.class, name = PodTarget.KIND),
         @JsonSubTypes.Type(value = NetworkNamespaceTarget.class, name = NetworkNamespaceTarget.KIND),
         @JsonSubTypes.Type(value = CgroupTarget.class, name = CgroupTarget.KIND),
-        @JsonSubTypes.Type(value = ProcessTarget.class, name = ProcessTarget.KIND) })
-public sealed interface Target permits PodTarget, NetworkNamespaceTarget, CgroupTarget, ProcessTarget {
+        @JsonSubTypes.Type(value = ProcessTarget.class, name = ProcessTarget.KIND),
+        @JsonSubTypes.Type(value = WorkloadTarget.class, name = WorkloadTarget.KIND),
+        @JsonSubTypes.Type(value = NodeTarget.class, name = NodeTarget.KIND) })
+public sealed interface Target permits PodTarget, NetworkNamespaceTarget, CgroupTarget, ProcessTarget, WorkloadTarget,
+        NodeTarget {
 
     /** Wire name of the variant, also the JSON discriminator. */
     @JsonIgnore

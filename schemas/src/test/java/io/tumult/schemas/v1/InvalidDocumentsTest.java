@@ -77,7 +77,15 @@ class InvalidDocumentsTest {
             "{ kind: cgroup, path: /victim }  | { kind: disk-fill, path: /srv }                    | $.spec.attack",
             "{ kind: cgroup, path: /a/../b }  | { kind: cpu-stress, load: 80 }                     | $.spec.target.path",
             "{ kind: process, name: sleep, pid: 7 } | { kind: process-kill }                      | $.spec.target",
-            "{ kind: process, name: sleep }   | { kind: process-kill, signal: SIGKILL }            | $.spec.attack.signal" })
+            "{ kind: process, name: sleep }   | { kind: process-kill, signal: SIGKILL }            | $.spec.attack.signal",
+            "{ kind: pod, namespace: shop, labelSelector: 'app in (cart' } | { kind: pod-kill } | $.spec.target",
+            "{ kind: pod, namespace: shop, labelSelector: 'app=cart,,x' } | { kind: pod-kill }  | $.spec.target",
+            "{ kind: pod, namespace: shop, fieldSelector: 'spec.hostIP=1.2.3.4' } | { kind: pod-kill } | $.spec.target",
+            "{ kind: pod, namespace: shop, mode: percent }  | { kind: pod-kill }                | $.spec.target",
+            "{ kind: pod, namespace: Shop }   | { kind: pod-kill }                                 | $.spec.target.namespace",
+            "{ kind: pod }                    | { kind: pod-kill }                                 | $.spec.target.namespace",
+            "{ kind: workload, namespace: shop, resource: daemonset, name: a } | { kind: scale-down } | $.spec.target.resource",
+            "{ kind: node, name: n1, labelSelector: x } | { kind: node-drain }                     | $.spec.target" })
     void shouldRefuseHostTargetsAndAttacksThatDoNotSayExactlyWhatToDo(String target, String attack, String path) {
         // Given
         String bad = VALID.replace("{ kind: network-namespace, name: checkout-db }", target)
