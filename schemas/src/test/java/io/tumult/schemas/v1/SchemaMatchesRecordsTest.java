@@ -38,6 +38,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(BlastRadius.class, Experiment.SCHEMA, "/$defs/BlastRadius"),
                 Arguments.of(Condition.class, Experiment.SCHEMA, "/$defs/Condition"),
                 Arguments.of(Schedule.class, Experiment.SCHEMA, "/$defs/Schedule"),
+                Arguments.of(DeployTrigger.class, Experiment.SCHEMA, "/$defs/DeployTrigger"),
                 Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"));
     }
 
