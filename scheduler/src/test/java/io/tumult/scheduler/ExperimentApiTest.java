@@ -1,6 +1,6 @@
 package io.tumult.scheduler;
 
-import static io.restassured.RestAssured.given;
+import static io.tumult.scheduler.Api.asOperator;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -18,6 +18,7 @@ import io.tumult.local.TumultStackResource;
 /** The experiment API over a real PostgreSQL (migrated by Flyway) and a real broker. */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
+@WithTestResource(Api.Issuer.class)
 class ExperimentApiTest {
 
     static byte[] bytes(String text) {
@@ -41,17 +42,17 @@ class ExperimentApiTest {
     @Test
     void shouldStoreAYamlExperimentAndReturnItAsJson() {
         // When
-        given().contentType("application/yaml").body(bytes(yaml("api-yaml")))
+        asOperator().contentType("application/yaml").body(bytes(yaml("api-yaml")))
                 .post("/experiments")
                 .then().statusCode(201)
                 .header("Location", containsString("/experiments/api-yaml"))
                 .body("spec.duration", equalTo("60s"));
 
         // Then
-        given().get("/experiments/api-yaml").then().statusCode(200)
+        asOperator().get("/experiments/api-yaml").then().statusCode(200)
                 .body("metadata.labels.team", equalTo("shop"))
                 .body("spec.autoAbort[0].aggregate", equalTo("avg"));
-        given().get("/experiments").then().statusCode(200).body("metadata.name", hasItem("api-yaml"));
+        asOperator().get("/experiments").then().statusCode(200).body("metadata.name", hasItem("api-yaml"));
     }
 
     @Test
@@ -61,10 +62,10 @@ class ExperimentApiTest {
                 {"apiVersion":"tumult.io/v1","kind":"Experiment","metadata":{"name":"api-json"},
                  "spec":{"target":{"kind":"network-namespace","name":"db"},"attack":{"kind":"network-loss","percent":10},
                  "duration":"30s"}}""";
-        given().contentType("application/json").body(bytes(json)).post("/experiments").then().statusCode(201);
+        asOperator().contentType("application/json").body(bytes(json)).post("/experiments").then().statusCode(201);
 
         // When / Then
-        given().contentType("application/json").body(bytes(json)).post("/experiments").then().statusCode(409)
+        asOperator().contentType("application/json").body(bytes(json)).post("/experiments").then().statusCode(409)
                 .body("error", containsString("exists already"));
     }
 
@@ -80,28 +81,28 @@ class ExperimentApiTest {
         String bad = yaml("api-bad").replace(from.trim(), to.trim().replace("\\n", "\n"));
 
         // When / Then
-        given().contentType("application/yaml").body(bytes(bad)).post("/experiments")
+        asOperator().contentType("application/yaml").body(bytes(bad)).post("/experiments")
                 .then().statusCode(400)
                 .body("error", equalTo("invalid experiment"))
                 .body("violations.path", hasItem(path))
                 .body(not(containsString("Exception")));
-        given().get("/experiments/api-bad").then().statusCode(404);
+        asOperator().get("/experiments/api-bad").then().statusCode(404);
     }
 
     @Test
     void shouldAnswer400ForMalformedYamlAndAnEmptyBody() {
-        given().contentType("application/yaml").body(bytes("spec: { target: [ unclosed")).post("/experiments")
+        asOperator().contentType("application/yaml").body(bytes("spec: { target: [ unclosed")).post("/experiments")
                 .then().statusCode(400).body("violations[0].message", containsString("not well-formed"));
-        given().contentType("application/yaml").body(bytes("")).post("/experiments")
+        asOperator().contentType("application/yaml").body(bytes("")).post("/experiments")
                 .then().statusCode(400).body("violations[0].path", equalTo("$"));
     }
 
     @Test
     void shouldAnswer415ForAnUnknownContentTypeAnd404ForAnUnknownName() {
-        given().contentType("text/csv").body(bytes("a,b")).post("/experiments")
+        asOperator().contentType("text/csv").body(bytes("a,b")).post("/experiments")
                 .then().statusCode(415).body("error", containsString("application/yaml"));
-        given().get("/experiments/no-such-experiment").then().statusCode(404)
+        asOperator().get("/experiments/no-such-experiment").then().statusCode(404)
                 .body("error", containsString("no-such-experiment"));
-        given().get("/runs/not-a-uuid").then().statusCode(404);
+        asOperator().get("/runs/not-a-uuid").then().statusCode(404);
     }
 }

@@ -1,6 +1,6 @@
 package io.tumult.scheduler;
 
-import static io.restassured.RestAssured.given;
+import static io.tumult.scheduler.Api.asOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,6 +34,7 @@ import io.tumult.schemas.v1.Trigger;
 /** Cron fires publish run-starts on a real broker; run statuses become the run's history in PostgreSQL. */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
+@WithTestResource(Api.Issuer.class)
 class SchedulingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -54,7 +55,8 @@ class SchedulingTest {
         String yaml = ExperimentApiTest.yaml("every-second") + "  schedule: { cron: \"* * * * * ?\", concurrency: Forbid }\n";
 
         // When
-        given().contentType("application/yaml").body(ExperimentApiTest.bytes(yaml)).post("/experiments").then().statusCode(201);
+        asOperator().contentType("application/yaml").body(ExperimentApiTest.bytes(yaml)).post("/experiments").then()
+                .statusCode(201);
 
         // Then: one run-start, keyed by run id, as a CloudEvent
         var starts = kafka.read(Topics.RUN_START, rs -> startsOf(rs, "every-second").size() >= 1, WAIT);
@@ -83,16 +85,16 @@ class SchedulingTest {
             assertThat(run.getString("reason.message")).isEqualTo("stop");
             assertThat(run.getList("history.phase")).containsExactly("injected", "aborted");
         });
-        given().delete("/experiments/every-second").then().statusCode(204);
+        asOperator().delete("/experiments/every-second").then().statusCode(204);
     }
 
     @Test
     void shouldStartARunOnDemandAndDeadLetterAnInvalidStatusWithoutLosingTheNext() {
         // Given
-        given().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("on-demand")))
+        asOperator().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("on-demand")))
                 .post("/experiments")
                 .then().statusCode(201);
-        String runId = given().post("/experiments/on-demand/runs").then().statusCode(202).extract().path("runId");
+        String runId = asOperator().post("/experiments/on-demand/runs").then().statusCode(202).extract().path("runId");
         String badKey = UUID.randomUUID().toString();
 
         // When
@@ -106,7 +108,7 @@ class SchedulingTest {
         assertThat(EventClient.header(letter, "dead-letter-reason")).contains("$.phase").contains("$.experiment");
         await().atMost(WAIT).untilAsserted(() -> assertThat(run(UUID.fromString(runId)).getString("status"))
                 .isEqualTo("REFUSED"));
-        given().post("/experiments/on-demand/runs").then().statusCode(202);
+        asOperator().post("/experiments/on-demand/runs").then().statusCode(202);
     }
 
     private void publishStatus(UUID runId, RunPhase phase, AbortReason reason) {
@@ -115,7 +117,7 @@ class SchedulingTest {
     }
 
     private static JsonPath run(UUID runId) {
-        return given().get("/runs/" + runId).then().statusCode(200).extract().jsonPath();
+        return asOperator().get("/runs/" + runId).then().statusCode(200).extract().jsonPath();
     }
 
     private static List<ConsumerRecord<String, byte[]>> startsOf(List<ConsumerRecord<String, byte[]>> records,

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,6 +33,7 @@ import io.tumult.schemas.v1.Trigger;
 /** Experiments: submit (YAML or JSON), read, replace, delete, run now, and their runs. */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({ Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN })
 public class ExperimentResource {
 
     static final String YAML = "application/yaml";
@@ -47,6 +49,7 @@ public class ExperimentResource {
     }
 
     @POST
+    @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml" })
     public Uni<Response> create(String body) {
         Experiment experiment = experiments.parse(body);
@@ -56,6 +59,7 @@ public class ExperimentResource {
 
     @PUT
     @Path("{name}")
+    @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml" })
     public Uni<JsonNode> replace(@PathParam("name") String name, String body) {
         Experiment experiment = experiments.parse(body);
@@ -79,6 +83,7 @@ public class ExperimentResource {
 
     @DELETE
     @Path("{name}")
+    @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     public Uni<Response> delete(@PathParam("name") String name) {
         return experiments.delete(name).replaceWith(Response.noContent().build());
     }
@@ -86,6 +91,7 @@ public class ExperimentResource {
     /** Starts a run now; 202 with its id, or 409 when the experiment's concurrency forbids it. */
     @POST
     @Path("{name}/runs")
+    @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     public Uni<Response> runNow(@PathParam("name") String name) {
         return launcher.fire(name, Instant.now(), Trigger.MANUAL).map(result -> result.runId() != null
                 ? Response.accepted(Map.of("runId", result.runId().toString())).build()

@@ -3,6 +3,7 @@ package io.tumult.scheduler.api;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -16,6 +17,7 @@ import io.tumult.scheduler.run.RunHistory;
 /** A run with its recorded history. */
 @Path("/runs")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({ Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN })
 public class RunResource {
 
     private final RunHistory history;

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param steadyState conditions expected to hold before and during the run (recorded, not yet enforced)
  * @param autoAbort conditions that abort the run as soon as any of them holds
  * @param schedule when the experiment fires on its own; null means on demand only
+ * @param onDeploy deploys that start a run (CD post-deploy hooks), any one matching; never null, empty means none
  */
 public record ExperimentSpec(
         String hypothesis,
@@ -24,7 +25,8 @@ public record ExperimentSpec(
         BlastRadius blastRadius,
         List<Condition> steadyState,
         List<Condition> autoAbort,
-        Schedule schedule) {
+        Schedule schedule,
+        List<DeployTrigger> onDeploy) {
 
     public ExperimentSpec {
         Objects.requireNonNull(target, "target");
@@ -35,5 +37,12 @@ public record ExperimentSpec(
         }
         steadyState = steadyState == null ? List.of() : List.copyOf(steadyState);
         autoAbort = autoAbort == null ? List.of() : List.copyOf(autoAbort);
+        onDeploy = onDeploy == null ? List.of() : List.copyOf(onDeploy);
+    }
+
+    /** A spec that no deploy triggers. */
+    public ExperimentSpec(String hypothesis, Target target, AttackSpec attack, Duration duration,
+            BlastRadius blastRadius, List<Condition> steadyState, List<Condition> autoAbort, Schedule schedule) {
+        this(hypothesis, target, attack, duration, blastRadius, steadyState, autoAbort, schedule, List.of());
     }
 }

@@ -40,6 +40,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(Condition.class, Experiment.SCHEMA, "/$defs/Condition"),
                 Arguments.of(Schedule.class, Experiment.SCHEMA, "/$defs/Schedule"),
                 Arguments.of(Blackout.class, Experiment.SCHEMA, "/$defs/Blackout"),
+                Arguments.of(DeployTrigger.class, Experiment.SCHEMA, "/$defs/DeployTrigger"),
                 Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"));
     }
 

@@ -28,6 +28,7 @@ import io.tumult.local.EventClient;
 import io.tumult.local.FreePort;
 import io.tumult.local.GuardedProcess;
 import io.tumult.local.LocalStack;
+import io.tumult.local.LocalTokens;
 import io.tumult.local.NetnsPair;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
@@ -52,6 +53,8 @@ public final class LocalLoop implements AutoCloseable {
     private LossProbe probe;
     private URI scheduler;
     private URI guardian;
+    private LocalTokens tokens;
+    private String token;
 
     private LocalLoop() {
     }
@@ -84,12 +87,21 @@ public final class LocalLoop implements AutoCloseable {
         out.println("victim network namespace " + netns.victimName() + " (" + netns.victimAddress() + "), probe in "
                 + netns.peerName());
 
+        // the scheduler's API takes bearer tokens: trust a key pair made here, and act as an operator
+        tokens = LocalTokens.create(logDir.resolve("tokens"));
+        token = tokens.mint("local-loop", Duration.ofDays(1), "operator");
+        Files.writeString(logDir.resolve("operator.token"), token);
+        Files.writeString(logDir.resolve("admin.token"), tokens.mint("local-admin", Duration.ofDays(1), "admin"));
+        Files.writeString(logDir.resolve("viewer.token"), tokens.mint("local-viewer", Duration.ofDays(1), "viewer"));
+        out.println("API tokens (bearer, valid a day) in " + logDir + ": operator.token, admin.token, viewer.token");
+
         int schedulerPort = FreePort.pick();
         int guardianPort = FreePort.pick();
         out.println("starting scheduler, executor and guardian (logs in " + logDir + ") ...");
         var services = keep(new Services());
-        keep(services, ServiceProcess.start(home, "scheduler", with(config, "quarkus.http.port", schedulerPort),
-                logDir.resolve("scheduler.log")));
+        Map<String, String> schedulerConfig = with(config, "quarkus.http.port", schedulerPort);
+        schedulerConfig.putAll(tokens.schedulerConfig());
+        keep(services, ServiceProcess.start(home, "scheduler", schedulerConfig, logDir.resolve("scheduler.log")));
         Map<String, String> executorConfig = with(kafkaOnly(config), "quarkus.http.port", FreePort.pick());
         // its journal beside its log: never the host's shared /var/lib/tumult, which another loop could be using
         executorConfig.put("tumult.executor.journal-dir", logDir.resolve("executor-journal").toString());
@@ -120,13 +132,15 @@ public final class LocalLoop implements AutoCloseable {
     public HttpResponse<String> submit(String yaml) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(scheduler.resolve("/experiments"))
                 .header("Content-Type", "application/yaml")
+                .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(yaml))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET on the scheduler's API, for example {@code /runs/<id>}. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(scheduler.resolve(path)).GET().build(),
+        return http.send(HttpRequest.newBuilder(scheduler.resolve(path)).header("Authorization", "Bearer " + token)
+                .GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -135,6 +149,15 @@ public final class LocalLoop implements AutoCloseable {
         var t = at.atOffset(ZoneOffset.UTC);
         return t.getSecond() + " " + t.getMinute() + " " + t.getHour() + " " + t.getDayOfMonth() + " "
                 + t.getMonthValue() + " ? " + t.getYear();
+    }
+
+    /** Signs tokens the loop's scheduler trusts, for example {@code tokens().mint("me", "admin")}. */
+    public LocalTokens tokens() {
+        return tokens;
+    }
+
+    public URI scheduler() {
+        return scheduler;
     }
 
     public LocalStack stack() {
@@ -373,6 +396,8 @@ public final class LocalLoop implements AutoCloseable {
         if (created.statusCode() != 201) {
             out.println(created.body());
         }
+        out.println("the API: curl -H \"Authorization: Bearer $(cat " + logDir.resolve("operator.token") + ")\" "
+                + loop.scheduler().resolve("/experiments/victim-partition/runs"));
         out.println("every 30 s it cuts the victim off; the probe reports packet loss, the guardian aborts, the"
                 + " executor reverts. Ctrl-C stops everything.\n");
         stopped.await();
