@@ -27,6 +27,7 @@ import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunClaimed;
 
 /**
  * The executor's fail-safe switches, in front of every run-start ({@link StartGate}):
@@ -54,6 +55,9 @@ public class FailSafe implements StartGate {
     private final DeadManSwitch deadMan;
     private final HaltState halt = new HaltState();
     private final SeenRuns seen;
+    private final FirstClaims claims;
+    /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
+    private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final SafetyFeed feed;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -77,6 +81,8 @@ public class FailSafe implements StartGate {
         this.clock = clock;
         this.deadMan = new DeadManSwitch(deadManTimeout);
         this.seen = new SeenRuns(rememberedRuns);
+        this.claims = new FirstClaims(rememberedRuns);
+        this.instance = executorId + "/" + UUID.randomUUID();
         this.feed = new SafetyFeed(this, bootstrapServers, executorId, statusLookBack, deadManTimeout, clock);
     }
 
@@ -121,6 +127,19 @@ public class FailSafe implements StartGate {
                     + " are back");
         }
         return null;
+    }
+
+    @Override
+    public CompletionStage<Boolean> claim(UUID runId) {
+        long timeout = deadMan.timeout().toMillis();
+        return feed.claim(new RunClaimed(runId, instance, clock.instant()))
+                .thenApply(read -> instance.equals(claims.of(runId)))
+                .toCompletableFuture().orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(new IllegalStateException(
+                        failure instanceof java.util.concurrent.TimeoutException
+                                ? "the claim was not written and read back within " + timeout + " ms"
+                                : "the claim could not be written: " + failure.getMessage(),
+                        failure)));
     }
 
     /** Whether a run-start would be taken now (no halt, dead-man switch not tripped, replay done). */
@@ -171,6 +190,10 @@ public class FailSafe implements StartGate {
 
     void statusSeen(UUID runId) {
         seen.add(runId);
+    }
+
+    void claimSeen(RunClaimed claim) {
+        claims.add(claim.runId(), claim.executor());
     }
 
     /** Whether the abort topic and the status look-back have been read to their end (starts wait for it). */

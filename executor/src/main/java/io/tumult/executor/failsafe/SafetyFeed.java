@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,11 +34,13 @@ import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunClaimed;
 import io.tumult.schemas.v1.Topics;
 
 /**
  * The executor's group-less view of the topics every instance must see whole: the abort topic (from the beginning),
- * the guardian heartbeat (from its end: only fresh beats count) and the run statuses (from a bounded look-back). One
+ * the guardian heartbeat (from its end: only fresh beats count), the run statuses and the run claims (from a bounded
+ * look-back). It also writes this instance's claims and tells when each was read back. One
  * plain {@link KafkaConsumer} with {@code assign()}, on its own thread, no {@code group.id}, nothing committed: no
  * consumer group exists per instance, and its identity owes nothing to a PID. See DESIGN.md.
  */
@@ -59,6 +63,9 @@ final class SafetyFeed implements Runnable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> deadLetters;
+    private final KafkaProducer<String, byte[]> claims;
+    /** Claims written and not yet read back, by run id: completed by the feed's thread once it has read them. */
+    private final Map<UUID, Written> unread = new ConcurrentHashMap<>();
     private final Thread thread;
 
     SafetyFeed(FailSafe failSafe, String bootstrapServers, String executorId, Duration statusLookBack,
@@ -69,6 +76,15 @@ final class SafetyFeed implements Runnable {
         this.statusLookBack = statusLookBack;
         this.contactCheck = deadManTimeout.dividedBy(4);
         this.clock = clock;
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-claims");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, deadManTimeout.toMillis()));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, deadManTimeout.toMillis()));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1_000, deadManTimeout.toMillis()));
+        this.claims = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.thread = new Thread(this, "tumult-failsafe-feed");
         thread.setDaemon(true);
     }
@@ -91,6 +107,40 @@ final class SafetyFeed implements Runnable {
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(2));
         }
+        claims.close(Duration.ofSeconds(2));
+    }
+
+    /** A claim written at {@code offset} of {@code partition}, and who waits for it to be read back. */
+    private record Written(TopicPartition partition, long offset, CompletableFuture<Void> read) {
+    }
+
+    /**
+     * Writes {@code claim} (acks from every in-sync replica) and completes once this feed has read the claims topic up
+     * to it: every earlier claim of the run is known by then, since one run's claims share a partition.
+     */
+    CompletionStage<Void> claim(RunClaimed claim) {
+        var read = new CompletableFuture<Void>();
+        var record = new ProducerRecord<>(Topics.RUN_CLAIMS, claim.runId().toString(), TumultJson.encode(claim));
+        // CloudEvents 1.0, binary mode, like every Tumult event
+        record.headers().add("ce_specversion", bytes("1.0")).add("ce_id", bytes(UUID.randomUUID().toString()))
+                .add("ce_type", bytes(EventType.RUN_CLAIMED.ceType())).add("ce_source", bytes("/tumult/executor"))
+                .add("ce_time", bytes(claim.claimedAt().toString())).add("content-type", bytes("application/json"));
+        try {
+            claims.send(record, (meta, failure) -> {
+                if (failure != null) {
+                    read.completeExceptionally(failure);
+                    return;
+                }
+                var p = new TopicPartition(meta.topic(), meta.partition());
+                unread.put(claim.runId(), new Written(p, meta.offset(), read));
+                if (handled(p.topic(), p.partition(), meta.offset())) { // read back before it was registered
+                    read.complete(null);
+                }
+            });
+        } catch (RuntimeException e) { // no metadata in time, or closed
+            read.completeExceptionally(e);
+        }
+        return read.whenComplete((ok, failure) -> unread.remove(claim.runId()));
     }
 
     /** Whether the reading thread runs (it survives lost connections: only stop() or a bug ends it). */
@@ -126,20 +176,21 @@ final class SafetyFeed implements Runnable {
     private void follow(KafkaConsumer<String, byte[]> c) {
         List<TopicPartition> aborts = partitions(c, Topics.RUN_ABORT);
         List<TopicPartition> beats = partitions(c, Topics.GUARDIAN_HEARTBEAT);
-        List<TopicPartition> statuses = partitions(c, Topics.RUN_STATUS);
+        var lookedBack = new ArrayList<TopicPartition>(partitions(c, Topics.RUN_STATUS));
+        lookedBack.addAll(partitions(c, Topics.RUN_CLAIMS));
         var all = new ArrayList<TopicPartition>();
         all.addAll(aborts);
         all.addAll(beats);
-        all.addAll(statuses);
+        all.addAll(lookedBack);
         c.assign(all);
         if (next.isEmpty()) {
             c.seekToBeginning(aborts);
             c.seekToEnd(beats);
             var since = new HashMap<TopicPartition, Long>();
             long from = clock.instant().minus(statusLookBack).toEpochMilli();
-            statuses.forEach(p -> since.put(p, from));
+            lookedBack.forEach(p -> since.put(p, from));
             Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(since);
-            for (TopicPartition p : statuses) {
+            for (TopicPartition p : lookedBack) {
                 OffsetAndTimestamp at = found.get(p);
                 if (at == null) {
                     c.seekToEnd(List.of(p));
@@ -148,7 +199,7 @@ final class SafetyFeed implements Runnable {
                 }
             }
             var replayed = new ArrayList<TopicPartition>(aborts);
-            replayed.addAll(statuses);
+            replayed.addAll(lookedBack);
             replayEnd.putAll(c.endOffsets(replayed));
         } else {
             for (TopicPartition p : all) {
@@ -172,6 +223,8 @@ final class SafetyFeed implements Runnable {
             }
             if (!records.isEmpty()) {
                 failSafe.kafkaContact();
+                unread.values().stream().filter(w -> handled(w.partition().topic(), w.partition().partition(),
+                        w.offset())).forEach(w -> w.read().complete(null));
             }
             if (!failSafe.isReady() && caughtUp(c)) {
                 failSafe.caughtUp();
@@ -198,6 +251,7 @@ final class SafetyFeed implements Runnable {
             case Topics.GUARDIAN_HEARTBEAT -> heartbeat(record);
             case Topics.RUN_STATUS -> runId(record.key()).ifPresent(failSafe::statusSeen);
             case Topics.RUN_ABORT -> abortTopic(record);
+            case Topics.RUN_CLAIMS -> claimed(record);
             default -> {
             }
         }
@@ -215,6 +269,14 @@ final class SafetyFeed implements Runnable {
             return;
         }
         failSafe.heartbeat();
+    }
+
+    private void claimed(ConsumerRecord<String, byte[]> record) {
+        try {
+            failSafe.claimSeen(TumultJson.decode(EventType.RUN_CLAIMED, record.value()));
+        } catch (RuntimeException e) { // a claim that is not one claims nothing
+            deadLetter(record, e);
+        }
     }
 
     /** Decodes by {@code ce_type}: an abort (or halt-all), or a halt release; a record without one is an abort. */

@@ -9,6 +9,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
@@ -29,6 +33,11 @@ import io.tumult.executor.attack.AttackException.Reason;
  * <p>
  * The undo runs three times (at once, 0.25 s and 1 s later): a command that was applying the fault when this process
  * died is an orphan that may still complete after the first pass. Undo commands are harmless when repeated.
+ * <p>
+ * Starting a process costs milliseconds on the path from run-start to fault active, so a spare guard is started
+ * ahead: it waits on its pipe for its orders (the seconds to wait, its name, the undo commands, one per line, then an
+ * empty line), then re-executes itself as the guard above, on the same pipe. Orders written to the pipe are acted on
+ * even if this process dies right after writing them; a spare that gets no orders exits when the pipe closes.
  */
 public final class ProcessGuards implements Guards {
 
@@ -40,34 +49,77 @@ public final class ProcessGuards implements Guards {
             + " echo \"$(date -u +%FT%T.%NZ) guard $$ reverting: $*\";"
             + " for d in 0 0.25 1; do sleep $d; for c in \"$@\"; do eval \"$c\"; done; done";
 
+    /** A spare guard: reads its orders from the pipe, then becomes the guard of {@link #SCRIPT}. */
+    static final String SPARE = "trap '' INT HUP; IFS= read -r t || exit 0; IFS= read -r name || exit 0; undo=();"
+            + " while IFS= read -r c && [ -n \"$c\" ]; do undo+=(\"$c\"); done;"
+            + " exec -a \"$name\" bash -c \"$0\" \"$name\" \"$t\" \"${undo[@]}\"";
+
     private final InstantSource clock;
     private final Path log;
+    /** The next guard's process, started ahead; taken by {@link #arm}, replaced in the background. */
+    private final BlockingQueue<Process> spares = new LinkedBlockingQueue<>();
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
+        var t = new Thread(r, "tumult-guard-starter");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Guards on {@code clock}, appending what they run to {@code log}. */
     public ProcessGuards(InstantSource clock, Path log) {
         this.clock = clock;
         this.log = log;
+        starter.execute(this::startSpare);
     }
 
     @Override
     public Guard arm(JournalEntry entry) {
         long millis = Math.max(0, entry.deadline().toEpochMilli() - clock.millis());
-        var command = new ArrayList<>(List.of("setsid", "bash", "-c", SCRIPT, "tumult-guard-" + entry.runId(),
-                String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000)));
-        entry.injection().undo().forEach(argv -> command.add(shellQuoted(argv)));
+        var orders = new StringBuilder(String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000))
+                .append('\n').append("tumult-guard-").append(entry.runId()).append('\n');
+        entry.injection().undo().forEach(argv -> orders.append(shellQuoted(argv)).append('\n'));
+        byte[] written = orders.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        Process spare = spares.poll();
+        starter.execute(this::startSpare);
+        if (spare != null) {
+            try {
+                spare.getOutputStream().write(written);
+                spare.getOutputStream().flush();
+                return new ProcessGuard(spare, entry);
+            } catch (IOException e) { // that spare died: start one for this guard
+                spare.destroyForcibly();
+            }
+        }
         try {
-            Process guard = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process guard = start();
+            guard.getOutputStream().write(written);
+            guard.getOutputStream().flush();
             return new ProcessGuard(guard, entry);
         } catch (IOException e) {
             throw new AttackException(Reason.INTERNAL, "cannot arm a guard (setsid, bash): " + e.getMessage(), e);
         }
     }
 
+    private void startSpare() {
+        if (!spares.isEmpty()) {
+            return;
+        }
+        try {
+            spares.add(start());
+        } catch (IOException e) {
+            LOG.warnf("cannot start a spare guard (%s); the next guard starts on demand", e.getMessage());
+        }
+    }
+
+    private Process start() throws IOException {
+        return new ProcessBuilder("setsid", "bash", "-c", SPARE, SCRIPT).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** One shell word per argument, on one line (a newline inside an argument is written as {@code $'\n'}). */
     static String shellQuoted(List<String> argv) {
         var words = new ArrayList<String>();
         for (String arg : argv) {
-            words.add("'" + arg.replace("'", "'\\''") + "'");
+            words.add("'" + arg.replace("'", "'\\''").replace("\n", "'$'\\n''") + "'");
         }
         return String.join(" ", words);
     }

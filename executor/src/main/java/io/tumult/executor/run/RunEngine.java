@@ -129,7 +129,20 @@ public class RunEngine {
                     reasonOf(refused.refusal()));
         }
         Run run = ((Admission.Admitted) decision).run();
-        return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+        return gate.claim(start.runId()).handle((won, failure) -> {
+            if (failure != null) { // fail safe: a run this instance cannot be sure it owns is not injected
+                run.endWithoutFault();
+                return finish(run, publish(start, RunPhase.REFUSED, "could not confirm this executor's claim on"
+                        + " the run: " + (failure.getCause() != null ? failure.getCause() : failure).getMessage(), List.of(),
+                        null, StatusReason.INTERNAL));
+            }
+            if (!won) {
+                LOG.infof("runId=%s claimed first by another executor instance: left to it", start.runId());
+                run.endWithoutFault();
+                return finish(run, CompletableFuture.<Void> completedFuture(null));
+            }
+            return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+        }).thenCompose(stage -> stage);
     }
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */

@@ -29,6 +29,11 @@ public interface StartGate {
         public AttackException refusal() {
             return null;
         }
+
+        @Override
+        public CompletionStage<Boolean> claim(UUID runId) {
+            return CompletableFuture.completedFuture(true);
+        }
     };
 
     /** Completes once the gate can judge starts (it has read what it must remember); no start is taken before. */
@@ -39,4 +44,11 @@ public interface StartGate {
 
     /** Why no run may start now (halted, dead-man switch tripped), or null when runs may start. */
     AttackException refusal();
+
+    /**
+     * Claims an admitted run for this executor instance before anything is touched; completes with whether this
+     * instance won it (the first claim on the topic wins: another replica handed the same start leaves it alone), or
+     * exceptionally when the claim cannot be confirmed (then nothing is injected).
+     */
+    CompletionStage<Boolean> claim(UUID runId);
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +76,7 @@ class FreshExecutorKafkaTest {
     private final List<RunStatus> reported = new CopyOnWriteArrayList<>();
     private RunEngine fresh;
     private FailSafe freshFailSafe;
+    private final List<Replica> replicas = new ArrayList<>();
 
     @BeforeAll
     static void createVictim() {
@@ -103,12 +105,11 @@ class FreshExecutorKafkaTest {
 
     @AfterEach
     void stopFreshExecutor() {
-        if (fresh != null) {
-            fresh.shutdown();
+        for (Replica replica : replicas) {
+            replica.engine().shutdown();
+            replica.failSafe().stop();
         }
-        if (freshFailSafe != null) {
-            freshFailSafe.stop();
-        }
+        replicas.clear();
         kafka.close();
         ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "nft", "flush", "ruleset");
     }
@@ -184,14 +185,66 @@ class FreshExecutorKafkaTest {
         assertThat(pair.lossPercent(10)).isZero();
     }
 
+    @Test
+    void shouldInjectOnceWhenTwoReplicasAreHandedTheSameStartAtOnce() {
+        // Given: two replicas ready to take starts, as after a rebalance that hands one start to both
+        var reportedByA = new CopyOnWriteArrayList<RunStatus>();
+        var reportedByB = new CopyOnWriteArrayList<RunStatus>();
+        Replica a = startReplica("replica-a", reportedByA);
+        Replica b = startReplica("replica-b", reportedByB);
+        await().atMost(WAIT).until(() -> a.failSafe().acceptsStarts() && b.failSafe().acceptsStarts());
+        RunStarted start = start();
+
+        // When
+        CompletableFuture<Void> byA = a.engine().start(start).toCompletableFuture();
+        CompletableFuture<Void> byB = b.engine().start(start).toCompletableFuture();
+
+        // Then: one of them injected and reported it; the other touched nothing and said nothing
+        await().atMost(WAIT).until(() -> byA.isDone() && byB.isDone());
+        var all = new ArrayList<>(reportedByA);
+        all.addAll(reportedByB);
+        assertThat(all).singleElement().satisfies(s -> assertThat(s.phase()).isEqualTo(RunPhase.INJECTED));
+        Replica winner = reportedByA.isEmpty() ? b : a;
+        Replica loser = winner == a ? b : a;
+        assertThat(winner.engine().activeRuns()).containsExactly(start.runId());
+        assertThat(loser.engine().activeRuns()).isEmpty();
+        assertThat(nftTables()).hasSize(1);
+        assertThat(pair.lossPercent(10)).isEqualTo(100.0);
+
+        // When: the start reaches the winner again after a restart (a fresh instance of the same executor id)
+        var reportedAfterRestart = new CopyOnWriteArrayList<RunStatus>();
+        Replica restarted = startReplica(winner == a ? "replica-a" : "replica-b", reportedAfterRestart);
+        await().atMost(WAIT).until(restarted.failSafe()::acceptsStarts);
+        CompletableFuture<Void> again = restarted.engine().start(start).toCompletableFuture();
+
+        // Then: the first claim still holds: nothing more is injected
+        await().atMost(WAIT).until(again::isDone);
+        assertThat(reportedAfterRestart).isEmpty();
+        assertThat(restarted.engine().activeRuns()).isEmpty();
+        assertThat(nftTables()).hasSize(1);
+    }
+
     private void startFreshExecutor() {
-        fresh = new RunEngine(attacks, TestExecutorConfig.defaults(), status -> {
-            reported.add(status);
+        Replica replica = startReplica("fresh-executor", reported);
+        fresh = replica.engine();
+        freshFailSafe = replica.failSafe();
+    }
+
+    /** An executor instance with its own engine and group-less fail-safe, stopped after the test. */
+    private record Replica(RunEngine engine, FailSafe failSafe) {
+    }
+
+    private Replica startReplica(String id, List<RunStatus> sink) {
+        var engine = new RunEngine(attacks, TestExecutorConfig.defaults(), status -> {
+            sink.add(status);
             return CompletableFuture.completedFuture(null);
         });
-        freshFailSafe = new FailSafe(fresh, bootstrapServers, "fresh-executor", Duration.ofSeconds(5),
-                Duration.ofHours(1), 1000, InstantSource.system()).guard();
-        freshFailSafe.start();
+        var failSafe = new FailSafe(engine, bootstrapServers, id, Duration.ofSeconds(5), Duration.ofHours(1), 1000,
+                InstantSource.system()).guard();
+        failSafe.start();
+        var replica = new Replica(engine, failSafe);
+        replicas.add(replica);
+        return replica;
     }
 
     /** The records are on the broker and the application's executor has read them (so a fresh one can too). */

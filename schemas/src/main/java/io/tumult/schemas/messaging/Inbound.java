@@ -54,6 +54,7 @@ public final class Inbound<T> {
     private static final Map<EventType<?>, Policy> POLICIES = Map.of(
             EventType.RUN_STARTED, Policy.DEAD_LETTER,
             EventType.RUN_STATUS, Policy.DEAD_LETTER,
+            EventType.RUN_CLAIMED, Policy.DEAD_LETTER, // a claim that is not one claims nothing
             EventType.RUN_ABORTED, Policy.NEVER_SKIP,
             EventType.HALT_RELEASED, Policy.NEVER_SKIP,
             EventType.METRIC_SAMPLE, Policy.IGNORE,

@@ -27,10 +27,12 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
     /** Travels on the abort topic keyed {@code *}, beside the halt-all it releases: tell them apart by ce_type. */
     public static final EventType<HaltReleased> HALT_RELEASED = new EventType<>(
             "io.tumult.halt.released.v1", Topics.RUN_ABORT, HaltReleased.class, "halt-released.schema.json");
+    public static final EventType<RunClaimed> RUN_CLAIMED = new EventType<>(
+            "io.tumult.run.claimed.v1", Topics.RUN_CLAIMS, RunClaimed.class, "run-claimed.schema.json");
 
     /** Every event that travels on Kafka. */
     public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
-            GUARDIAN_HEARTBEAT, HALT_RELEASED);
+            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED);
 
     /** The event type with this CloudEvents {@code type}, if it is part of v1. */
     public static Optional<EventType<?>> byCeType(String ceType) {

@@ -18,6 +18,12 @@ public final class Topics {
     /** {@link RunStatus}, keyed by run id. Executors to scheduler and guardian. */
     public static final String RUN_STATUS = "tumult.runs.status";
 
+    /**
+     * {@link RunClaimed}, keyed by run id: executors' claims on runs, the first of each run wins. Executors only;
+     * kept at least as long as executors look back over it.
+     */
+    public static final String RUN_CLAIMS = "tumult.runs.claims";
+
     /** {@link MetricSample}, keyed by run id or series name. Short retention. */
     public static final String METRICS = "tumult.metrics";
 

@@ -132,6 +132,21 @@ class InvalidDocumentsTest {
     }
 
     @Test
+    void shouldRefuseAClaimThatNamesNoExecutor() {
+        // Given
+        byte[] json = """
+                {"runId":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","executor":"","claimedAt":"2026-11-23T09:30:00Z"}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.RUN_CLAIMED, json));
+
+        // Then
+        assertThat(e.violations()).extracting(Violation::path).contains("$.executor");
+    }
+
+    @Test
     void shouldTellAHaltReleaseFromAnAbortOnTheSameTopicByItsType() {
         // When
         var release = EventType.byCeType("io.tumult.halt.released.v1");

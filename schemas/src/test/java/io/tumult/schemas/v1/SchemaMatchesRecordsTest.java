@@ -32,6 +32,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(MetricSample.class, "metric-sample.schema.json", ""),
                 Arguments.of(GuardianHeartbeat.class, "guardian-heartbeat.schema.json", ""),
                 Arguments.of(HaltReleased.class, "halt-released.schema.json", ""),
+                Arguments.of(RunClaimed.class, "run-claimed.schema.json", ""),
                 Arguments.of(Experiment.class, Experiment.SCHEMA, ""),
                 Arguments.of(ObjectMeta.class, Experiment.SCHEMA, "/properties/metadata"),
                 Arguments.of(ExperimentSpec.class, Experiment.SCHEMA, "/$defs/ExperimentSpec"),

@@ -93,6 +93,8 @@ public final class LocalLoop implements AutoCloseable {
         Map<String, String> executorConfig = with(kafkaOnly(config), "quarkus.http.port", FreePort.pick());
         // its journal beside its log: never the host's shared /var/lib/tumult, which another loop could be using
         executorConfig.put("tumult.executor.journal-dir", logDir.resolve("executor-journal").toString());
+        // the process-killer example's worker (experiments/process-killer.yaml) is the only process it may signal
+        executorConfig.put("tumult.executor.allowed-process-patterns", "order-worker");
         keep(services, ServiceProcess.start(home, "executor", executorConfig, logDir.resolve("executor.log")));
         keep(services, ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port",
                 guardianPort), logDir.resolve("guardian.log")));
