@@ -29,6 +29,12 @@ class ExecutorHealthTest {
     }
 
     @Test
+    void shouldAnswerTheStartupProbeOnceItsTopicsExist() {
+        // When / Then
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
+    }
+
+    @Test
     void shouldBecomeReadyOnceRecoveredAndCaughtUpWithTheTopics() {
         // When / Then: the start-up check and the Kafka connector's own (run-start has partitions) all pass
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)

@@ -31,8 +31,9 @@ class GuardianHealthTest {
     }
 
     @Test
-    void shouldBeLive() {
+    void shouldBeLiveAndStarted() {
         // When / Then
         given().get("/q/health/live").then().statusCode(200);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
     }
 }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.tumult.local.LocalKafka;
 
 /**
  * Each overlay renders with {@code kubectl kustomize}, every object loads as fabric8's model of its kind (Strimzi's
@@ -47,7 +48,7 @@ class OverlaysOnMockServerTest {
         assertThat(objects).as("only Strimzi's KafkaTopic is unknown to fabric8's model")
                 .filteredOn(GenericKubernetesResource.class::isInstance)
                 .allSatisfy(o -> assertThat(o.getKind()).isEqualTo("KafkaTopic"));
-        assertThat(Manifests.kafkaTopics(objects)).hasSize(6);
+        assertThat(Manifests.kafkaTopics(objects)).hasSize(LocalKafka.TOPICS.size());
         for (HasMetadata object : objects) {
             HasMetadata stored = object instanceof GenericKubernetesResource
                     ? client.genericKubernetesResources(Manifests.KAFKA_TOPIC).inNamespace(object.getMetadata()

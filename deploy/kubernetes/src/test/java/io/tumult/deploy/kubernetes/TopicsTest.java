@@ -84,7 +84,9 @@ class TopicsTest {
             if (line.startsWith("| `tumult.")) {
                 String[] cells = line.split("\\|");
                 String topic = cells[1].strip().replace("`", "");
-                rows.put(topic, cells[cells.length - 2].strip() + " | " + cells[cells.length - 1].strip());
+                // a parenthesis after the retention explains it: "delete (≥ the status look-back, 24 h)"
+                String retention = cells[cells.length - 1].replaceAll("\\(.*\\)", "").strip();
+                rows.put(topic, cells[cells.length - 2].strip() + " | " + retention);
             }
         }
         return rows;
