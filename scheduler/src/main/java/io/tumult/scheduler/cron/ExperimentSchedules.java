@@ -24,7 +24,6 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -51,6 +50,7 @@ import io.tumult.schemas.v1.Schedule;
 public class ExperimentSchedules {
 
     static final String GROUP = "tumult";
+    static final String FIRE = "fire/";
     static final String EXPERIMENT = "experiment";
     static final String FINGERPRINT = "fingerprint";
     /** The experiment name under which global blackouts are stored. */
@@ -77,6 +77,7 @@ public class ExperimentSchedules {
         // triggers of experiments deleted while their replica could not unschedule them
         for (JobKey job : quartz.getJobKeys(GroupMatcher.jobGroupEquals(GROUP))) {
             String name = job.getName().substring(job.getName().indexOf('/') + 1);
+            // (job names are fire/<name> and blackout/<name>)
             if (!GLOBAL.equals(name) && !names.contains(name)) {
                 quartz.deleteJob(job);
             }
@@ -95,30 +96,36 @@ public class ExperimentSchedules {
                 return;
             }
             String fingerprint = fingerprint(TumultJson.encode(schedule));
-            Trigger current = quartz.getTrigger(fireTrigger(name));
-            if (current != null && fingerprint.equals(current.getJobDataMap().getString(FINGERPRINT))) {
+            List<Trigger> current = fireTriggers(name);
+            if (current.size() == 1 && fingerprint.equals(current.get(0).getJobDataMap().getString(FINGERPRINT))) {
                 return; // unchanged: keep its next fire time
             }
             JobDetail fire = JobBuilder.newJob(FireJob.class).withIdentity(fireJob(name))
                     .usingJobData(EXPERIMENT, name)
                     .requestRecovery() // a replica killed while firing: another fires it again (same run id)
                     .build();
-            Trigger cron = TriggerBuilder.newTrigger().withIdentity(fireTrigger(name)).forJob(fire)
+            // A changed schedule is a new trigger under a new key, and the old one is deleted; never an update in
+            // place: a replica that acquired the old trigger before the change and fires it after another replica
+            // re-acquired the updated one would pass Quartz's state check and write the old trigger back.
+            Trigger cron = TriggerBuilder.newTrigger().withIdentity(FIRE + name + "/" + UUID.randomUUID(), GROUP)
+                    .forJob(fire)
                     .usingJobData(FINGERPRINT, fingerprint)
                     .withSchedule(cronSchedule(schedule.cron(), schedule.timezone()))
                     .build();
             quartz.scheduleJob(fire, Set.of(cron), true);
-            var windows = new LinkedHashSet<Trigger>();
+            for (Trigger old : current) {
+                quartz.unscheduleJob(old.getKey());
+            }
             JobDetail blackout = blackoutJob(name);
+            quartz.deleteJob(blackout.getKey());
+            var windows = new LinkedHashSet<Trigger>();
             for (int i = 0; i < schedule.blackouts().size(); i++) {
-                windows.add(TriggerBuilder.newTrigger().withIdentity("blackout/" + name + "/" + i, GROUP)
+                windows.add(TriggerBuilder.newTrigger().withIdentity("blackout/" + name + "/" + UUID.randomUUID(), GROUP)
                         .forJob(blackout).withSchedule(cronSchedule(schedule.blackouts().get(i).cron(),
                                 schedule.timezone()))
                         .build());
             }
-            if (windows.isEmpty()) {
-                quartz.deleteJob(blackout.getKey());
-            } else {
+            if (!windows.isEmpty()) {
                 quartz.scheduleJob(blackout, windows, true);
             }
             LOG.infof("experiment=%s scheduled: %s (%s), next fire %s", name, schedule.cron(), schedule.timezone(),
@@ -160,20 +167,19 @@ public class ExperimentSchedules {
         String fingerprint = fingerprint(config.blackouts().stream()
                 .map(b -> b.cron() + "|" + b.duration() + "|" + b.timezone()).toList().toString()
                 .getBytes(StandardCharsets.UTF_8));
+        var current = quartz.getTriggersOfJob(job.getKey());
+        if (current.size() == config.blackouts().size()
+                && current.stream().allMatch(t -> fingerprint.equals(t.getJobDataMap().getString(FINGERPRINT)))) {
+            return;
+        }
+        quartz.deleteJob(job.getKey());
         var triggers = new LinkedHashSet<Trigger>();
-        for (int i = 0; i < config.blackouts().size(); i++) {
-            var b = config.blackouts().get(i);
-            triggers.add(TriggerBuilder.newTrigger().withIdentity("blackout/*/" + i, GROUP).forJob(job)
+        for (var b : config.blackouts()) {
+            triggers.add(TriggerBuilder.newTrigger().withIdentity("blackout/*/" + UUID.randomUUID(), GROUP).forJob(job)
                     .usingJobData(FINGERPRINT, fingerprint)
                     .withSchedule(cronSchedule(b.cron(), b.timezone())).build());
         }
-        Trigger current = quartz.getTrigger(TriggerKey.triggerKey("blackout/*/0", GROUP));
-        if (current != null && fingerprint.equals(current.getJobDataMap().getString(FINGERPRINT))) {
-            return;
-        }
-        if (triggers.isEmpty()) {
-            quartz.deleteJob(job.getKey());
-        } else {
+        if (!triggers.isEmpty()) {
             quartz.scheduleJob(job, triggers, true);
         }
     }
@@ -190,11 +196,14 @@ public class ExperimentSchedules {
     }
 
     static JobKey fireJob(String name) {
-        return JobKey.jobKey("fire/" + name, GROUP);
+        return JobKey.jobKey(FIRE + name, GROUP);
     }
 
-    static TriggerKey fireTrigger(String name) {
-        return TriggerKey.triggerKey("fire/" + name, GROUP);
+    /** The experiment's cron trigger (one, but two for a moment while it changes); not its jittered one-shots. */
+    List<Trigger> fireTriggers(String name) throws SchedulerException {
+        return quartz.getTriggersOfJob(fireJob(name)).stream()
+                .filter(t -> t.getKey().getName().startsWith(FIRE + name + "/"))
+                .map(t -> (Trigger) t).toList();
     }
 
     private static JobDetail blackoutJob(String name) {

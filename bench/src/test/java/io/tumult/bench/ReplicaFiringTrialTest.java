@@ -1,0 +1,346 @@
+package io.tumult.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import io.tumult.local.LocalStack;
+import io.tumult.schemas.v1.Topics;
+
+/**
+ * Exactly once across replicas, and on time: three packaged scheduler JVMs on one real broker and PostgreSQL,
+ * {@code -DfiringExperiments} experiments each firing every second (6-field cron), created on one replica; during
+ * {@code -DfiringSeconds} a random replica is {@code kill -9}ed {@code -DfiringKills} times at random moments and
+ * started again; then each experiment is suspended through another replica. Every run-start on
+ * {@code tumult.runs.start} is counted (the topic's timestamps set to the broker's append time):
+ * <ul>
+ * <li>missed: a whole second between an experiment's creation and its suspension with no run-start;</li>
+ * <li>duplicate: a run id on the topic more than once although its outbox row was published once (a row taken over
+ * from a killed relay is published again by design, harmless by run id, and counted apart);</li>
+ * <li>after the change: a run-start for a second after the suspension was acknowledged, which would mean some
+ * replica still fired the old schedule.</li>
+ * </ul>
+ * Fire lag is the run-start's append time minus its fire time. Writes {@code bench/target/replica-firing.txt}.
+ */
+class ReplicaFiringTrialTest {
+
+    private static final int EXPERIMENTS = Integer.getInteger("firingExperiments", 2);
+    private static final Duration FIRING = Duration.ofSeconds(Long.getLong("firingSeconds", 20));
+    private static final int KILLS = Integer.getInteger("firingKills", 2);
+    private static final Duration DRAIN = Duration.ofSeconds(120);
+    private static final String RUN_STARTED = "io.tumult.run.started.v1";
+
+    @Test
+    void shouldStartEveryFireTimeExactlyOnceWhileReplicasAreKilled() throws Exception {
+        Path work = Files.createTempDirectory("tumult-firing-");
+        var random = new Random();
+        try (var stack = LocalStack.start(true);
+                var replicas = new SchedulerReplicas(stack.config(), work, 3);
+                var topic = new TopicRecorder(stack.kafka().bootstrapServers())) {
+            String bootstrap = stack.kafka().bootstrapServers();
+            appendTimeOnRunStarts(bootstrap);
+            replicas.startAll();
+            topic.start();
+            try {
+                // Given experiments created on replica 0
+                var created = new HashMap<String, Instant>();
+                var createSent = new HashMap<String, Instant>();
+                for (int e = 0; e < EXPERIMENTS; e++) {
+                    String name = "trial-" + e;
+                    createSent.put(name, Instant.now());
+                    assertThat(replicas.send(0, "POST", "/experiments", SchedulerReplicas.experiment(name, "* * * * * ?")))
+                            .isEqualTo(201);
+                    created.put(name, Instant.now());
+                }
+
+                // When replicas are killed at random moments and started again
+                Instant began = Instant.now();
+                var killedAt = new ArrayList<Instant>();
+                var restarts = new ArrayList<CompletableFuture<Void>>();
+                for (int i = 0; i < replicas.count(); i++) {
+                    restarts.add(CompletableFuture.completedFuture(null));
+                }
+                for (int k = 0; k < KILLS; k++) {
+                    long slot = FIRING.toMillis() / (KILLS + 1);
+                    Instant at = began.plusMillis(slot * (k + 1) + random.nextLong(slot / 2) - slot / 4);
+                    awaitInstant(at);
+                    int victim = random.nextInt(replicas.count());
+                    restarts.get(victim).join(); // a replica still starting is not killed again
+                    killedAt.add(Instant.now());
+                    replicas.kill(victim);
+                    restarts.set(victim, CompletableFuture.runAsync(() -> replicas.start(victim)));
+                }
+                awaitInstant(began.plus(FIRING));
+
+                // Then every fire time so far reaches the topic: fires a killed replica held are recovered by the
+                // others, and outbox rows it left unsent are taken over
+                Instant stopped = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+                var expected = new HashMap<UUID, Instant>();
+                var fireTimeOf = new HashMap<UUID, Instant>();
+                var nameOf = new HashMap<UUID, String>();
+                for (String name : created.keySet()) {
+                    Instant first = created.get(name).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+                    // Quartz may fire the second its trigger was stored in, which can be before the answer came
+                    for (Instant t = createSent.get(name).truncatedTo(ChronoUnit.SECONDS).minusSeconds(1); t
+                            .isBefore(stopped.plus(DRAIN).plus(DRAIN)); t = t
+                                    .plusSeconds(1)) {
+                        UUID runId = cronRunId(name, t);
+                        fireTimeOf.put(runId, t);
+                        nameOf.put(runId, name);
+                        if (!t.isBefore(first) && t.isBefore(stopped)) {
+                            expected.put(runId, t);
+                        }
+                    }
+                }
+                awaitOnTopic(topic, expected.keySet());
+
+                // When every schedule is changed, through a replica other than the one that created it, to even
+                // seconds only
+                restarts.forEach(CompletableFuture::join);
+                var changed = new HashMap<String, Instant>();
+                for (int e = 0; e < EXPERIMENTS; e++) {
+                    String name = "trial-" + e;
+                    assertThat(replicas.send(1 + e % 2, "PUT", "/experiments/" + name,
+                            SchedulerReplicas.experiment(name, "0/2 * * * * ?"))).isEqualTo(200);
+                    changed.put(name, Instant.now());
+                }
+
+                // Then the new schedule fires (its even seconds), and the old one no more (no odd second after the
+                // change was acknowledged)
+                var newSchedule = new HashSet<UUID>();
+                for (var name : changed.keySet()) {
+                    Instant t = changed.get(name).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+                    for (int i = 0; i < 6; i++, t = t.plusSeconds(1)) {
+                        if (t.getEpochSecond() % 2 == 0) {
+                            newSchedule.add(cronRunId(name, t));
+                        }
+                    }
+                }
+                awaitOnTopic(topic, newSchedule);
+                var allExpected = new HashSet<>(expected.keySet());
+                allExpected.addAll(newSchedule);
+                // a late fire of the old schedule would come within seconds of the change: watch that long
+                awaitInstant(Collections.max(changed.values()).plusSeconds(7));
+
+                List<ConsumerRecord<String, byte[]>> records = topic.records();
+                var seen = new HashMap<String, Integer>();
+                records.forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+                Set<UUID> missed = new HashSet<>(allExpected);
+                missed.removeIf(id -> seen.containsKey(id.toString()));
+                var attempts = outboxAttempts(stack.config());
+                int republished = 0;
+                var duplicates = new ArrayList<String>();
+                for (var entry : seen.entrySet()) {
+                    if (entry.getValue() > 1) {
+                        if (attempts.getOrDefault(entry.getKey(), 1) > 1) {
+                            republished++;
+                        } else {
+                            duplicates.add(entry.getKey());
+                        }
+                    }
+                }
+                var afterChange = new ArrayList<String>();
+                var lag = new ArrayList<Double>();
+                var steadyLag = new ArrayList<Double>();
+                for (var record : records) {
+                    UUID runId = UUID.fromString(record.key());
+                    Instant fire = fireTimeOf.get(runId);
+                    if (fire == null) {
+                        afterChange.add(record.key() + " (no fire time of the trial)");
+                        continue;
+                    }
+                    if (fire.isAfter(changed.get(nameOf.get(runId))) && fire.getEpochSecond() % 2 != 0) {
+                        afterChange.add(nameOf.get(runId) + "@" + fire);
+                    }
+                    double ms = record.timestamp() - fire.toEpochMilli();
+                    lag.add(ms);
+                    if (killedAt.stream().noneMatch(k -> !fire.isBefore(k.minusSeconds(1))
+                            && fire.isBefore(k.plusSeconds(60)))) {
+                        steadyLag.add(ms);
+                    }
+                }
+                String report = String.format(Locale.ROOT,
+                        "replica firing trial: 3 replicas, %d experiments every second for %s, %d kill -9 (restarted)%n"
+                                + "  fire times expected %d, run-starts on the topic %d (distinct run ids %d)%n"
+                                + "  missed %d, duplicate runs %d, republished after a relay takeover %d,"
+                                + " old schedule fired after the change %d%n"
+                                + "%s%s",
+                        EXPERIMENTS, FIRING, KILLS, allExpected.size(), records.size(), seen.size(), missed.size(),
+                        duplicates.size(), republished, afterChange.size(),
+                        line("fire -> run-start appended, all fires", lag),
+                        line("fire -> run-start appended, no kill within 60 s before", steadyLag));
+                System.out.print(report);
+                Files.createDirectories(Path.of("target"));
+                Files.writeString(Path.of("target", "replica-firing.txt"), report);
+
+                assertThat(missed).as("fire times with no run-start").isEmpty();
+                assertThat(duplicates).as("run ids published twice without a takeover").isEmpty();
+                assertThat(afterChange).as("run-starts of a schedule changed on another replica").isEmpty();
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\n" + replicas.logTails(), e);
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static void awaitOnTopic(TopicRecorder topic, Set<UUID> runIds) throws InterruptedException {
+        Instant until = Instant.now().plus(DRAIN);
+        while (!topic.keys().containsAll(keys(runIds)) && Instant.now().isBefore(until)) {
+            Thread.sleep(200); // polling the recorded topic
+        }
+    }
+
+    /** As the scheduler derives it (RunLauncher.cronRunId). */
+    private static UUID cronRunId(String name, Instant fireTime) {
+        return UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static Set<String> keys(Set<UUID> ids) {
+        var keys = new HashSet<String>();
+        ids.forEach(id -> keys.add(id.toString()));
+        return keys;
+    }
+
+    /** The broker stamps each run-start with the time it appended it: the moment the publish is acknowledged. */
+    private static void appendTimeOnRunStarts(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RUN_START),
+                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
+                            AlterConfigOp.OpType.SET))))
+                    .all().get();
+        }
+    }
+
+    /** Publish attempts per run-start's run id, from the outbox. */
+    private static Map<String, Integer> outboxAttempts(Map<String, String> config) throws Exception {
+        var attempts = new HashMap<String, Integer>();
+        try (var db = DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
+                config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"));
+                var query = db.prepareStatement("select record_key, attempts from outbox where event_type = ?")) {
+            query.setString(1, RUN_STARTED);
+            try (var rows = query.executeQuery()) {
+                while (rows.next()) {
+                    attempts.merge(rows.getString(1), rows.getInt(2), Math::max);
+                }
+            }
+        }
+        return attempts;
+    }
+
+    private static void awaitInstant(Instant at) throws InterruptedException {
+        long millis = Duration.between(Instant.now(), at).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis); // the trial's own timeline: the moments are the point
+        }
+    }
+
+    private static String line(String what, List<Double> millis) {
+        if (millis.isEmpty()) {
+            return String.format(Locale.ROOT, "  %-55s (no samples)%n", what);
+        }
+        var sorted = new ArrayList<>(millis);
+        sorted.sort(Comparator.naturalOrder());
+        return String.format(Locale.ROOT, "  %-55s n %5d  median %7.1f  p99 %7.1f  max %8.1f ms%n", what,
+                sorted.size(), percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1));
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static double percentile(List<Double> sorted, double p) {
+        int rank = (int) Math.ceil(p / 100 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Reads every record of the run-start topic from the beginning, in a thread of its own. */
+    private static final class TopicRecorder implements AutoCloseable {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        TopicRecorder(String bootstrap) {
+            var props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+            thread = new Thread(this::poll, "run-start-recorder");
+        }
+
+        void start() {
+            var partitions = consumer.partitionsFor(Topics.RUN_START).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread.start();
+        }
+
+        private void poll() {
+            while (running.get()) {
+                var batch = consumer.poll(Duration.ofMillis(100));
+                synchronized (records) {
+                    batch.forEach(records::add);
+                }
+            }
+        }
+
+        List<ConsumerRecord<String, byte[]>> records() {
+            synchronized (records) {
+                return List.copyOf(records);
+            }
+        }
+
+        Set<String> keys() {
+            var keys = new HashSet<String>();
+            records().forEach(r -> keys.add(r.key()));
+            return keys;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            if (thread.isAlive()) {
+                thread.join(5000);
+            }
+            consumer.close();
+        }
+    }
+}
