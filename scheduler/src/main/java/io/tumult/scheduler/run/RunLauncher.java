@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.config.SchedulerConfig;
+import io.tumult.scheduler.control.HaltEventEntity;
 import io.tumult.scheduler.experiment.ExperimentEntity;
 import io.tumult.scheduler.experiment.ExperimentNotFoundException;
 import io.tumult.schemas.v1.Concurrency;
@@ -43,13 +44,21 @@ public class RunLauncher {
         UUID runId = trigger == Trigger.CRON
                 ? UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(StandardCharsets.UTF_8))
                 : UUID.randomUUID();
+        return fire(name, fireTime, trigger, runId, trigger.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Starts run {@code runId}, recording who or what asked ({@code triggeredBy}). A run id that exists already is not
+     * started again, so a caller that derives it from what triggered the run (a hook delivery) starts it once.
+     */
+    public Uni<FireResult> fire(String name, Instant fireTime, Trigger trigger, UUID runId, String triggeredBy) {
         Instant now = clock.instant();
         // the experiment's row is locked for the transaction: two fires of one experiment (cron and manual, or two
         // replicas) take turns, so Forbid's count-then-insert sees the other's run
         return Panache.withTransaction(() -> ExperimentEntity.<ExperimentEntity> findById(name,
                 LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> new ExperimentNotFoundException(name))
-                .chain(entity -> record(entity.experiment(), runId, fireTime, trigger, now)))
+                .chain(entity -> record(entity.experiment(), runId, fireTime, trigger, triggeredBy, now)))
                 .chain(outcome -> {
                     if (outcome.start() == null) {
                         LOG.infof("experiment=%s fire at %s skipped: %s", name, fireTime, outcome.skipped());
@@ -64,7 +73,17 @@ public class RunLauncher {
     private record Outcome(RunStarted start, String skipped) {
     }
 
-    private Uni<Outcome> record(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger, Instant now) {
+    private Uni<Outcome> record(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger,
+            String triggeredBy, Instant now) {
+        // a halt-all refuses every new run until it is released
+        return HaltEventEntity.inForce().chain(halt -> halt != null
+                ? Uni.createFrom().item(new Outcome(null, "halt-all in force since " + halt.at + " (by " + halt.byWhom
+                        + "): no new runs until it is released"))
+                : recordUnhalted(experiment, runId, fireTime, trigger, triggeredBy, now));
+    }
+
+    private Uni<Outcome> recordUnhalted(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger,
+            String triggeredBy, Instant now) {
         var forbid = experiment.spec().schedule() == null
                 || experiment.spec().schedule().concurrency() == Concurrency.FORBID;
         Uni<Long> active = forbid
@@ -85,6 +104,7 @@ public class RunLauncher {
                 run.id = runId;
                 run.experiment = experiment.name();
                 run.trigger = trigger;
+                run.triggeredBy = triggeredBy;
                 run.fireTime = fireTime;
                 run.deadline = start.deadline();
                 run.status = RunStatusValue.SCHEDULED;
