@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import io.tumult.scheduler.control.ControlException;
 import io.tumult.scheduler.experiment.ExperimentExistsException;
 import io.tumult.scheduler.experiment.ExperimentNotFoundException;
+import io.tumult.scheduler.hooks.HookException;
 import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.Violation;
 
@@ -47,6 +48,15 @@ public class ErrorMappers {
             case NOT_FOUND -> Response.Status.NOT_FOUND;
             case CONFLICT -> Response.Status.CONFLICT;
             case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
+        }, ApiError.of(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response hook(HookException e) {
+        return json(switch (e.reason()) {
+            case UNAUTHENTICATED -> Response.Status.UNAUTHORIZED;
+            case CONFLICT -> Response.Status.CONFLICT;
+            case DISABLED -> Response.Status.NOT_FOUND;
         }, ApiError.of(e.getMessage()));
     }
 
