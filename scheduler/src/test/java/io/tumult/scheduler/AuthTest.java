@@ -38,7 +38,10 @@ class AuthTest {
                 Arguments.of("POST", "/experiments", Roles.VIEWER),
                 Arguments.of("PUT", "/experiments/auth-x", Roles.VIEWER),
                 Arguments.of("DELETE", "/experiments/auth-x", Roles.VIEWER),
-                Arguments.of("POST", "/experiments/auth-x/runs", Roles.VIEWER));
+                Arguments.of("POST", "/experiments/auth-x/runs", Roles.VIEWER),
+                Arguments.of("POST", "/runs/" + run + "/abort", Roles.VIEWER),
+                Arguments.of("POST", "/halt", Roles.VIEWER),
+                Arguments.of("POST", "/halt/release", Roles.OPERATOR));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -69,6 +72,10 @@ class AuthTest {
     void shouldLetAViewerReadButNotAnonymousCallers() {
         anonymous().get("/experiments").then().statusCode(401);
         anonymous().get("/runs/" + UUID.randomUUID()).then().statusCode(401);
+        anonymous().get("/runs").then().statusCode(401);
+        anonymous().get("/halt").then().statusCode(401);
+        asViewer().get("/runs").then().statusCode(200);
+        asViewer().get("/halt").then().statusCode(200);
         asViewer().get("/experiments").then().statusCode(200);
     }
 

@@ -1,6 +1,6 @@
 package io.tumult.scheduler.api;
 
-import java.util.Map;
+import java.util.List;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -9,28 +9,55 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.tumult.scheduler.control.ControlException;
 import io.tumult.scheduler.experiment.ExperimentExistsException;
 import io.tumult.scheduler.experiment.ExperimentNotFoundException;
+import io.tumult.scheduler.hooks.HookException;
 import io.tumult.schemas.json.InvalidDocumentException;
+import io.tumult.schemas.json.Violation;
 
-/** Every error is JSON with a sentence a person can act on; never a stack trace. */
+/** Every error is an {@link ApiError}: a sentence a person can act on, and the fields at fault; never a stack trace. */
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
     public Response invalid(InvalidDocumentException e) {
-        return json(Response.Status.BAD_REQUEST, Map.of("error", "invalid experiment", "violations", e.violations()));
+        return json(Response.Status.BAD_REQUEST, new ApiError("invalid experiment", e.violations()));
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidInputException e) {
+        return json(Response.Status.BAD_REQUEST, new ApiError(e.getMessage(), e.violations()));
     }
 
     @ServerExceptionMapper
     public Response notFound(ExperimentNotFoundException e) {
-        return json(Response.Status.NOT_FOUND, Map.of("error", e.getMessage()));
+        return json(Response.Status.NOT_FOUND, ApiError.of(e.getMessage()));
     }
 
     @ServerExceptionMapper
     public Response exists(ExperimentExistsException e) {
-        return json(Response.Status.CONFLICT, Map.of("error", e.getMessage()));
+        return json(Response.Status.CONFLICT, new ApiError(e.getMessage(),
+                List.of(new Violation("$.metadata.name", "an experiment of this name exists already"))));
+    }
+
+    @ServerExceptionMapper
+    public Response control(ControlException e) {
+        return json(switch (e.reason()) {
+            case NOT_FOUND -> Response.Status.NOT_FOUND;
+            case CONFLICT -> Response.Status.CONFLICT;
+            case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
+        }, ApiError.of(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response hook(HookException e) {
+        return json(switch (e.reason()) {
+            case UNAUTHENTICATED -> Response.Status.UNAUTHORIZED;
+            case CONFLICT -> Response.Status.CONFLICT;
+            case DISABLED -> Response.Status.NOT_FOUND;
+        }, ApiError.of(e.getMessage()));
     }
 
     @ServerExceptionMapper
@@ -40,16 +67,16 @@ public class ErrorMappers {
             case 415 -> "send the experiment as application/yaml or application/json";
             default -> e.getMessage();
         };
-        return json(Response.Status.fromStatusCode(status), Map.of("error", message));
+        return json(Response.Status.fromStatusCode(status), ApiError.of(message));
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected error", e);
-        return json(Response.Status.INTERNAL_SERVER_ERROR, Map.of("error", "internal error; see the scheduler's log"));
+        return json(Response.Status.INTERNAL_SERVER_ERROR, ApiError.of("internal error; see the scheduler's log"));
     }
 
-    private static Response json(Response.Status status, Object body) {
+    private static Response json(Response.Status status, ApiError body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 }

@@ -3,7 +3,6 @@ package io.tumult.scheduler.api;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -17,94 +16,147 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.experiment.ExperimentEntity;
+import io.tumult.scheduler.experiment.ExperimentNotFoundException;
 import io.tumult.scheduler.experiment.ExperimentService;
+import io.tumult.scheduler.experiment.ExperimentVersionEntity;
 import io.tumult.scheduler.run.RunHistory;
 import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.json.InvalidDocumentException;
-import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.json.Violation;
 import io.tumult.schemas.v1.Experiment;
 import io.tumult.schemas.v1.Trigger;
 
-/** Experiments: submit (YAML or JSON), read, replace, delete, run now, and their runs. */
+/** Experiments: submit (YAML or JSON), read, replace, delete, their versions, run now, and their runs. */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({ Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN })
 public class ExperimentResource {
 
     static final String YAML = "application/yaml";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ExperimentService experiments;
     private final RunLauncher launcher;
     private final RunHistory history;
+    private final Caller caller;
 
-    ExperimentResource(ExperimentService experiments, RunLauncher launcher, RunHistory history) {
+    ExperimentResource(ExperimentService experiments, RunLauncher launcher, RunHistory history, Caller caller) {
         this.experiments = experiments;
         this.launcher = launcher;
         this.history = history;
+        this.caller = caller;
     }
 
     @POST
     @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml" })
+    @RequestBody(description = "An experiment document, YAML or JSON (experiment.schema.json)")
+    @APIResponse(responseCode = "201", description = "Stored")
+    @APIResponse(responseCode = "400", description = "Invalid: each offending field by its path")
+    @APIResponse(responseCode = "409", description = "The name is taken")
     public Uni<Response> create(String body) {
         Experiment experiment = experiments.parse(body);
-        return experiments.create(experiment).map(stored -> Response
-                .created(URI.create("/experiments/" + stored.name)).entity(document(stored)).build());
+        return experiments.create(experiment, caller.name()).map(stored -> Response
+                .created(URI.create("/experiments/" + stored.name)).entity(stored.experiment()).build());
     }
 
     @PUT
     @Path("{name}")
     @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml" })
-    public Uni<JsonNode> replace(@PathParam("name") String name, String body) {
+    public Uni<Experiment> replace(@PathParam("name") String name, String body) {
         Experiment experiment = experiments.parse(body);
         if (!experiment.name().equals(name)) {
             throw new InvalidDocumentException("Experiment", List.of(new Violation("$.metadata.name",
                     "'" + experiment.name() + "' differs from the name in the path, '" + name + "'")));
         }
-        return experiments.replace(experiment).map(ExperimentResource::document);
+        return experiments.replace(experiment, caller.name()).map(ExperimentEntity::experiment);
     }
 
     @GET
-    public Uni<List<JsonNode>> list() {
-        return experiments.list().map(all -> all.stream().map(ExperimentResource::document).toList());
+    public Uni<List<Experiment>> list() {
+        return experiments.list().map(all -> all.stream().map(ExperimentEntity::experiment).toList());
     }
 
     @GET
     @Path("{name}")
-    public Uni<JsonNode> get(@PathParam("name") String name) {
-        return experiments.get(name).map(ExperimentResource::document);
+    public Uni<Experiment> get(@PathParam("name") String name) {
+        return experiments.get(name).map(ExperimentEntity::experiment);
     }
 
     @DELETE
     @Path("{name}")
     @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
     public Uni<Response> delete(@PathParam("name") String name) {
-        return experiments.delete(name).replaceWith(Response.noContent().build());
+        return experiments.delete(name, caller.name()).replaceWith(Response.noContent().build());
     }
 
-    /** Starts a run now; 202 with its id, or 409 when the experiment's concurrency forbids it. */
+    /** Who changed the experiment, when, and which fields: every version, oldest first (also once deleted). */
+    @GET
+    @Path("{name}/versions")
+    public Uni<List<ExperimentVersionView>> versions(@PathParam("name") String name) {
+        return experiments.versions(name).map(versions -> {
+            if (versions.isEmpty()) {
+                throw new ExperimentNotFoundException(name);
+            }
+            return versions.stream().map(v -> view(v, false)).toList();
+        });
+    }
+
+    /** One version with its document. */
+    @GET
+    @Path("{name}/versions/{version}")
+    public Uni<ExperimentVersionView> version(@PathParam("name") String name, @PathParam("version") int version) {
+        return experiments.versions(name).map(versions -> versions.stream().filter(v -> v.version == version)
+                .findFirst().map(v -> view(v, true))
+                .orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no version " + version + " of " + name)));
+    }
+
+    /** Starts a run now; 202 with its id, or 409 when its concurrency or a halt-all forbids it. */
     @POST
     @Path("{name}/runs")
     @RolesAllowed({ Roles.OPERATOR, Roles.ADMIN })
+    @APIResponse(responseCode = "202", description = "Started")
+    @APIResponse(responseCode = "409", description = "Not started: a run is active under Forbid, or a halt-all holds")
     public Uni<Response> runNow(@PathParam("name") String name) {
-        return launcher.fire(name, Instant.now(), Trigger.MANUAL).map(result -> result.runId() != null
-                ? Response.accepted(Map.of("runId", result.runId().toString())).build()
-                : Response.status(Response.Status.CONFLICT).entity(Map.of("error", result.skipped())).build());
+        return launcher.fire(name, Instant.now(), Trigger.MANUAL, java.util.UUID.randomUUID(), caller.name())
+                .map(result -> result.runId() != null
+                        ? Response.accepted(RunAccepted.of(result.runId())).build()
+                        : Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON)
+                                .entity(ApiError.of(result.skipped())).build());
     }
 
     @GET
     @Path("{name}/runs")
-    public Uni<List<Map<String, Object>>> runs(@PathParam("name") String name) {
-        return experiments.get(name).chain(found -> history.ofExperiment(name));
+    public Uni<List<RunView>> runs(@PathParam("name") String name) {
+        return experiments.get(name).chain(found -> history.ofExperiment(name))
+                .map(runs -> runs.stream().map(run -> RunViews.of(run, null)).toList());
     }
 
-    private static JsonNode document(ExperimentEntity entity) {
-        return TumultJson.toTree(entity.experiment());
+    private static ExperimentVersionView view(ExperimentVersionEntity v, boolean withDocument) {
+        List<String> paths;
+        try {
+            paths = JSON.readValue(v.changedPaths, new TypeReference<List<String>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored changed paths are not a JSON array", e);
+        }
+        Experiment document = null;
+        if (withDocument && v.document != null) {
+            var entity = new ExperimentEntity();
+            entity.name = v.experiment;
+            entity.document = v.document;
+            document = entity.experiment();
+        }
+        return new ExperimentVersionView(v.version, v.change.name(), v.changedBy, v.changedAt, paths, document);
     }
 }

@@ -39,8 +39,27 @@ public class RunEntity extends PanacheEntityBase {
     @Column(nullable = false)
     public RunStatusValue status;
 
-    /** Why the run ended as it did: the abort reason as JSON, or a sentence. */
+    /** Why the run ended as it did, in one sentence (for an abort, its reason's message). */
     public String reason;
+
+    /** The reason in a word, for machines: an {@code AbortKind} or {@code StatusReason} in its wire form. */
+    @Column(name = "reason_kind")
+    public String reasonKind;
+
+    /** The abort's reason, the {@code AbortReason} record as JSON (always JSON), when the run was aborted. */
+    @Column(name = "abort_reason")
+    public String abortReason;
+
+    /** Who or what started the run: {@code cron}, {@code user:<name>}, {@code hook:<source>/<delivery id>}. */
+    @Column(name = "triggered_by")
+    public String triggeredBy;
+
+    /** Who or what asked for the run's abort: {@code user:<name>}, {@code guardian}, {@code halt-all by ...}. */
+    @Column(name = "aborted_by")
+    public String abortedBy;
+
+    @Column(name = "abort_requested_at")
+    public Instant abortRequestedAt;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

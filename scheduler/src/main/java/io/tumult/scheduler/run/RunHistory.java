@@ -2,9 +2,9 @@ package io.tumult.scheduler.run;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,9 +12,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.Trigger;
 
 /** Records what executors report about runs, once per step, and reads runs back with their history. */
 @ApplicationScoped
@@ -22,13 +27,29 @@ public class RunHistory {
 
     private static final Logger LOG = Logger.getLogger(RunHistory.class);
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper();
-
     private final Clock clock = Clock.systemUTC();
+
+    /** A run with its steps, oldest first. */
+    public record RunRecord(RunEntity run, List<RunEventEntity> steps) {
+    }
+
+    /**
+     * Filters of a run query; null means any.
+     *
+     * @param from fire time at or after
+     * @param to fire time before
+     */
+    public record RunQuery(String experiment, RunStatusValue status, Trigger trigger, Instant from, Instant to,
+            int page, int size) {
+    }
+
+    /** One page of a query and how many runs match in all. */
+    public record RunPageResult(List<RunEntity> runs, long total) {
+    }
 
     /** Records a step; a duplicate is ignored, a final status is never left again. */
     public Uni<Void> record(RunStatus status) {
-        String phase = status.phase().name().toLowerCase(java.util.Locale.ROOT);
+        String phase = status.phase().name().toLowerCase(Locale.ROOT);
         return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(status.runId()).chain(run -> {
             if (run == null) {
                 LOG.warnf("runId=%s status %s for a run this scheduler did not start: ignored", status.runId(), phase);
@@ -48,10 +69,17 @@ public class RunHistory {
                 event.recordedAt = clock.instant();
                 if (!run.status.terminal()) {
                     run.status = RunStatusValue.of(status.phase());
-                    if (status.abortReason() != null) {
-                        run.reason = json(status.abortReason());
+                    var abort = status.abortReason();
+                    if (abort != null) {
+                        run.abortReason = json(abort);
+                        run.reasonKind = wireName(abort.kind());
+                        run.reason = abort.message();
+                        if (run.abortedBy == null) {
+                            run.abortedBy = abortedBy(abort.kind());
+                        }
                     } else if (status.phase().terminal()) {
                         run.reason = status.message();
+                        run.reasonKind = status.reason() == null ? null : wireName(status.reason());
                     }
                     run.updatedAt = event.recordedAt;
                 }
@@ -60,56 +88,64 @@ public class RunHistory {
         }));
     }
 
-    /** A run with its history, oldest step first. */
-    public Uni<Map<String, Object>> find(UUID runId) {
+    /** Who asked for an abort that did not come through this scheduler, as far as its kind tells. */
+    private static String abortedBy(AbortKind kind) {
+        return switch (kind) {
+            case AUTO_ABORT, NO_DATA -> "guardian";
+            case ALERT -> "alert";
+            case MANUAL -> "manual (not through this scheduler)";
+        };
+    }
+
+    /** A run with its history. */
+    public Uni<RunRecord> find(UUID runId) {
         return Panache.withSession(() -> RunEntity.<RunEntity> findById(runId).chain(run -> run == null
-                ? Uni.createFrom().<Map<String, Object>> nullItem()
+                ? Uni.createFrom().<RunRecord> nullItem()
                 : RunEventEntity.<RunEventEntity> list("runId = ?1 order by at, id", runId)
-                        .map(events -> view(run, events))));
+                        .map(events -> new RunRecord(run, events))));
     }
 
     /** The runs of one experiment, newest first, without their history. */
-    public Uni<List<Map<String, Object>>> ofExperiment(String name) {
-        return Panache.withSession(() -> RunEntity.<RunEntity> list("experiment = ?1 order by fireTime desc", name)
-                .map(runs -> runs.stream().map(run -> view(run, null)).toList()));
+    public Uni<List<RunEntity>> ofExperiment(String name) {
+        return Panache.withSession(() -> RunEntity.<RunEntity> list("experiment = ?1 order by fireTime desc", name));
     }
 
-    private static Map<String, Object> view(RunEntity run, List<RunEventEntity> events) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("runId", run.id.toString());
-        m.put("experiment", run.experiment);
-        m.put("trigger", run.trigger.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("fireTime", run.fireTime.toString());
-        m.put("deadline", run.deadline.toString());
-        m.put("status", run.status.name());
-        m.put("reason", reason(run.reason));
-        if (events != null) {
-            m.put("history", events.stream().map(e -> {
-                var step = new LinkedHashMap<String, Object>();
-                step.put("phase", e.phase);
-                step.put("at", e.at.toString());
-                step.put("executor", e.executor);
-                step.put("message", e.message);
-                step.put("recordedAt", e.recordedAt.toString());
-                return step;
-            }).toList());
+    /** Runs matching every given filter, newest fire time first, one page of them. */
+    public Uni<RunPageResult> query(RunQuery q) {
+        var where = new StringBuilder("1 = 1");
+        var params = new Parameters();
+        if (q.experiment() != null) {
+            where.append(" and experiment = :experiment");
+            params.and("experiment", q.experiment());
         }
-        return m;
+        if (q.status() != null) {
+            where.append(" and status = :status");
+            params.and("status", q.status());
+        }
+        if (q.trigger() != null) {
+            where.append(" and trigger = :trigger");
+            params.and("trigger", q.trigger());
+        }
+        if (q.from() != null) {
+            where.append(" and fireTime >= :from");
+            params.and("from", q.from());
+        }
+        if (q.to() != null) {
+            where.append(" and fireTime < :to");
+            params.and("to", q.to());
+        }
+        String query = where.toString();
+        return Panache.withSession(() -> RunEntity.<RunEntity> find(query, Sort.descending("fireTime", "id"), params)
+                .page(Page.of(q.page(), q.size())).list()
+                .chain(runs -> RunEntity.count(query, params).map(total -> new RunPageResult(runs, total))));
     }
 
-    /** A JSON reason is returned as JSON, a sentence as text. */
-    private static Object reason(String reason) {
-        if (reason == null || !reason.startsWith("{")) {
-            return reason;
-        }
-        try {
-            return READER.readTree(reason);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return reason;
-        }
+    /** An enum's name on the wire ({@code auto-abort}, {@code blast-radius}). */
+    static String wireName(Enum<?> value) {
+        return TumultJson.toTree(value).asText();
     }
 
-    private static String json(Object value) {
+    static String json(Object value) {
         return new String(TumultJson.encode(value), StandardCharsets.UTF_8);
     }
 }

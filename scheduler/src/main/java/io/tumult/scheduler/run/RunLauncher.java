@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.config.SchedulerConfig;
+import io.tumult.scheduler.control.HaltEventEntity;
 import io.tumult.scheduler.cron.Blackouts;
 import io.tumult.scheduler.experiment.ExperimentEntity;
 import io.tumult.scheduler.experiment.ExperimentNotFoundException;
@@ -35,8 +36,8 @@ import io.tumult.schemas.v1.Trigger;
 
 /**
  * Starts runs. In one transaction, with the experiment's row locked (two fires of one experiment, from a cron and a
- * person or from two replicas, take turns): decide whether the fire may start a run (its starting deadline, suspend,
- * blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for {@code Replace} the aborts
+ * person or from two replicas, take turns): decide whether the fire may start a run (a halt-all in force, its
+ * starting deadline, suspend, blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for {@code Replace} the aborts
  * of the runs it replaces, in the outbox. After the commit the outbox's relay publishes them (acks=all).
  * <p>
  * A cron fire time always maps to the same run id, so a fire repeated by a recovering replica is one run. A cron fire
@@ -66,12 +67,22 @@ public class RunLauncher {
 
     /** Starts a run now, for a person or a hook; skipped (409) under Forbid with a run active or in a blackout. */
     public Uni<FireResult> fire(String name, Instant fireTime, Trigger trigger) {
-        return launch(name, fireTime, trigger);
+        boolean cron = trigger == Trigger.CRON;
+        return launch(name, fireTime, trigger, cron ? cronRunId(name, fireTime) : UUID.randomUUID(),
+                trigger.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Starts run {@code runId}, recording who or what asked ({@code triggeredBy}). A run id that exists already is not
+     * started again, so a caller that derives it from what triggered the run (a hook delivery) starts it once.
+     */
+    public Uni<FireResult> fire(String name, Instant fireTime, Trigger trigger, UUID runId, String triggeredBy) {
+        return launch(name, fireTime, trigger, runId, triggeredBy);
     }
 
     /** Starts the run of a cron fire time, at most once however often this is called for it. */
     public Uni<FireResult> fireScheduled(String name, Instant fireTime) {
-        return launch(name, fireTime, Trigger.CRON);
+        return fire(name, fireTime, Trigger.CRON);
     }
 
     /**
@@ -104,9 +115,8 @@ public class RunLauncher {
         return UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(StandardCharsets.UTF_8));
     }
 
-    private Uni<FireResult> launch(String name, Instant fireTime, Trigger trigger) {
+    private Uni<FireResult> launch(String name, Instant fireTime, Trigger trigger, UUID runId, String triggeredBy) {
         boolean cron = trigger == Trigger.CRON;
-        UUID runId = cron ? cronRunId(name, fireTime) : UUID.randomUUID();
         return Panache.withTransaction(() -> ExperimentEntity.<ExperimentEntity> findById(name,
                 LockModeType.PESSIMISTIC_WRITE)
                 .chain(entity -> {
@@ -114,7 +124,7 @@ public class RunLauncher {
                         return cron ? Uni.createFrom().item(Decision.skip("experiment " + name + " is gone"))
                                 : Uni.createFrom().failure(new ExperimentNotFoundException(name));
                     }
-                    return decide(entity.experiment(), runId, fireTime, trigger, clock.instant());
+                    return decide(entity.experiment(), runId, fireTime, trigger, triggeredBy, clock.instant());
                 }))
                 .chain(decision -> {
                     if (decision.rows().isEmpty()) {
@@ -132,10 +142,20 @@ public class RunLauncher {
         }
     }
 
-    private Uni<Decision> decide(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger, Instant now) {
+    private Uni<Decision> decide(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger,
+            String triggeredBy, Instant now) {
+        // a halt-all refuses every new run until it is released
+        return HaltEventEntity.inForce().chain(halt -> halt != null
+                ? Uni.createFrom().item(Decision.skip("halt-all in force since " + halt.at + " (by " + halt.byWhom
+                        + "): no new runs until it is released"))
+                : decideUnhalted(experiment, runId, fireTime, trigger, triggeredBy, now));
+    }
+
+    private Uni<Decision> decideUnhalted(Experiment experiment, UUID runId, Instant fireTime, Trigger trigger,
+            String triggeredBy, Instant now) {
         boolean cron = trigger == Trigger.CRON;
         Schedule schedule = experiment.spec().schedule();
-        return (cron ? RunEntity.<RunEntity> findById(runId) : Uni.createFrom().<RunEntity> nullItem()).chain(existing -> {
+        return RunEntity.<RunEntity> findById(runId).chain(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(Decision.skip("fire time " + fireTime + " already ran as " + runId));
             }
@@ -166,18 +186,19 @@ public class RunLauncher {
                     return cron ? skipped(experiment, fireTime, SkipReason.FORBID, why, now)
                             : Uni.createFrom().item(Decision.skip(why));
                 }
-                return start(experiment, runs, runId, fireTime, trigger, now);
+                return start(experiment, runs, runId, fireTime, trigger, triggeredBy, now);
             });
         });
     }
 
     private Uni<Decision> start(Experiment experiment, List<RunEntity> replaced, UUID runId, Instant fireTime,
-            Trigger trigger, Instant now) {
+            Trigger trigger, String triggeredBy, Instant now) {
         var start = new RunStarted(runId, experiment.name(), trigger, now, experiment.spec());
         var run = new RunEntity();
         run.id = runId;
         run.experiment = experiment.name();
         run.trigger = trigger;
+        run.triggeredBy = triggeredBy;
         run.fireTime = fireTime;
         run.deadline = start.deadline();
         run.status = RunStatusValue.SCHEDULED;

@@ -258,8 +258,8 @@ public final class LocalLoop implements AutoCloseable {
     }
 
     /**
-     * The recorded reason: an abort's as "kind: message", a sentence (a run that ended at its deadline, or failed) as
-     * itself, nothing when there is none.
+     * The recorded reason ({@code {kind, message, ...}}): as "kind: message", or the message alone when it has no kind
+     * (a run that ended at its deadline), nothing when there is none.
      */
     private static String reason(JsonNode reason) {
         if (reason.isTextual()) {
@@ -397,7 +397,7 @@ public final class LocalLoop implements AutoCloseable {
             out.println(created.body());
         }
         out.println("the API: curl -H \"Authorization: Bearer $(cat " + logDir.resolve("operator.token") + ")\" "
-                + loop.scheduler().resolve("/experiments/victim-partition/runs"));
+                + loop.scheduler().resolve("/runs?experiment=victim-partition"));
         out.println("every 30 s it cuts the victim off; the probe reports packet loss, the guardian aborts, the"
                 + " executor reverts. Ctrl-C stops everything.\n");
         stopped.await();

@@ -100,17 +100,29 @@ class ChaosLoopIT {
         assertThat(events.seen().stream().filter(s -> s.event() instanceof RunStatus st
                 && st.runId().equals(started.runId()) && st.phase().terminal())).as("one terminal status").hasSize(1);
 
+        // Then: the scheduler's API (with the loop's bearer token) shows the run as aborted by the guardian
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            var recorded = loop.get("/runs/" + started.runId());
+            assertThat(recorded.statusCode()).as(recorded.body()).isEqualTo(200);
+            assertThat(recorded.body()).contains("\"status\":\"ABORTED\"", "\"abortedBy\":\"guardian\"",
+                    "\"kind\":\"auto-abort\"");
+        });
+
         // Then: PostgreSQL holds the run's history as it happened
         Map<String, String> db = loop.stack().config();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             try (var c = DriverManager.getConnection(db.get("quarkus.datasource.jdbc.url"),
                     db.get("quarkus.datasource.username"), db.get("quarkus.datasource.password"))) {
-                var run = c.prepareStatement("select status, reason from run where id = ?");
+                var run = c.prepareStatement(
+                        "select status, reason, reason_kind, triggered_by, aborted_by from run where id = ?");
                 run.setObject(1, started.runId());
                 try (var rs = run.executeQuery()) {
                     assertThat(rs.next()).as("run row").isTrue();
                     assertThat(rs.getString("status")).isEqualTo("ABORTED");
                     assertThat(rs.getString("reason")).contains(LossProbe.METRIC);
+                    assertThat(rs.getString("reason_kind")).isEqualTo("auto-abort");
+                    assertThat(rs.getString("triggered_by")).isEqualTo("cron");
+                    assertThat(rs.getString("aborted_by")).isEqualTo("guardian");
                 }
                 var history = c.prepareStatement("select phase from run_event where run_id = ? order by at, id");
                 history.setObject(1, started.runId());

@@ -22,15 +22,15 @@ class LocalLoopTest {
 
     @Test
     void shouldSummariseARunWithoutReasonOrHistory() throws Exception {
-        assertThat(LocalLoop.recordedRun("{\"status\":\"COMPLETED\",\"history\":[]}"))
-                .isEqualTo("COMPLETED; history: none");
+        assertThat(LocalLoop.recordedRun("{\"status\":\"PASSED\",\"history\":[]}"))
+                .isEqualTo("PASSED; history: none");
     }
 
     @Test
     void shouldPrintTheSentenceOfARunThatEndedAtItsDeadline() throws Exception {
-        // Given the scheduler's answer for a run that ended at its deadline: its reason is a sentence, not an abort
+        // Given the scheduler's answer for a run that ended at its deadline: its reason has a sentence and no kind
         String run = """
-                {"runId":"r2","status":"COMPLETED","reason":"deadline reached; reverted",
+                {"runId":"r2","status":"PASSED","reason":{"message":"deadline reached; reverted"},
                  "history":[{"phase":"reverted","at":"2026-11-23T08:29:00Z","executor":"vm-1"}]}
                 """;
 
@@ -38,19 +38,19 @@ class LocalLoopTest {
         String line = LocalLoop.recordedRun(run);
 
         // Then
-        assertThat(line).isEqualTo("COMPLETED (deadline reached; reverted); history: reverted at 2026-11-23T08:29:00Z"
+        assertThat(line).isEqualTo("PASSED (deadline reached; reverted); history: reverted at 2026-11-23T08:29:00Z"
                 + " by vm-1");
     }
 
     @Test
     void shouldPrintNoParenthesesForANullReason() throws Exception {
         // Given
-        String run = "{\"status\":\"COMPLETED\",\"reason\":null,\"history\":[]}";
+        String run = "{\"status\":\"PASSED\",\"reason\":null,\"history\":[]}";
 
         // When
         String line = LocalLoop.recordedRun(run);
 
         // Then
-        assertThat(line).isEqualTo("COMPLETED; history: none");
+        assertThat(line).isEqualTo("PASSED; history: none");
     }
 }
