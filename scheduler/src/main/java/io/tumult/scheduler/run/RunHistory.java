@@ -93,6 +93,7 @@ public class RunHistory {
         return switch (kind) {
             case AUTO_ABORT, NO_DATA -> "guardian";
             case ALERT -> "alert";
+            case BLACKOUT -> "scheduler (blackout window)";
             case MANUAL -> "manual (not through this scheduler)";
         };
     }

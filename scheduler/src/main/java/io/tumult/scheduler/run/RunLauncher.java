@@ -37,7 +37,8 @@ import io.tumult.schemas.v1.Trigger;
 /**
  * Starts runs. In one transaction, with the experiment's row locked (two fires of one experiment, from a cron and a
  * person or from two replicas, take turns): decide whether the fire may start a run (a halt-all in force, its
- * starting deadline, suspend, blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for {@code Replace} the aborts
+ * starting deadline, suspend, blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for
+ * {@code Replace} the aborts
  * of the runs it replaces, in the outbox. After the commit the outbox's relay publishes them (acks=all).
  * <p>
  * A cron fire time always maps to the same run id, so a fire repeated by a recovering replica is one run. A cron fire
