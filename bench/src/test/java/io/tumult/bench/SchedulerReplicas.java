@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.tumult.local.FreePort;
 import io.tumult.local.GuardedProcess;
+import io.tumult.local.LocalTokens;
 
 /**
  * Replicas of the packaged scheduler ({@code scheduler/target/quarkus-app}), each a JVM of its own on one shared local
@@ -30,10 +31,19 @@ final class SchedulerReplicas implements AutoCloseable {
     private final int[] ports;
     private final int[] generation;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The replicas trust this key pair's tokens; the trial acts as an operator. */
+    private final LocalTokens tokens;
+    private final String token;
 
     SchedulerReplicas(Map<String, String> stack, Path work, int count) {
         this.stack = stack;
         this.work = work;
+        try {
+            this.tokens = LocalTokens.create(work.resolve("tokens"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the trial's token key pair: " + e.getMessage(), e);
+        }
+        this.token = tokens.mint("replica-trial", Duration.ofDays(1), "operator");
         this.replicas = new GuardedProcess[count];
         this.ports = new int[count];
         this.generation = new int[count];
@@ -64,6 +74,7 @@ final class SchedulerReplicas implements AutoCloseable {
             var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:TieredStopAtLevel=1"));
             stack.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            tokens.schedulerConfig().forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-Dquarkus.http.port=" + ports[i]);
             // a restarted replica is a new cluster member, as a new pod would be
             command.add("-Dquarkus.quartz.instance-id=replica-" + i + "-" + (++generation[i]));
@@ -102,6 +113,7 @@ final class SchedulerReplicas implements AutoCloseable {
             var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + path))
                     .timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body))
                     .build();
