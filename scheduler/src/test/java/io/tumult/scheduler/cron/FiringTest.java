@@ -1,6 +1,6 @@
 package io.tumult.scheduler.cron;
 
-import static io.restassured.RestAssured.given;
+import static io.tumult.scheduler.Api.asOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,6 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.tumult.local.EventClient;
 import io.tumult.local.TumultStackResource;
+import io.tumult.scheduler.Api;
 import io.tumult.scheduler.run.FireResult;
 import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.json.TumultJson;
@@ -37,6 +38,7 @@ import io.tumult.schemas.v1.Topics;
 /** The firing path on the real broker and PostgreSQL: the shared Quartz store, the outbox, and the cron semantics. */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
+@WithTestResource(Api.Issuer.class)
 class FiringTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -78,9 +80,9 @@ class FiringTest {
                 .filter(t -> t != null && t.isAfter(changed) && t.getEpochSecond() % 2 != 0)
                 .toList();
         assertThat(odd).isEmpty();
-        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+        assertThat(asOperator().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("tumult_scheduler_fire_lag_seconds_count");
-        given().delete("/experiments/change-me").then().statusCode(204);
+        asOperator().delete("/experiments/change-me").then().statusCode(204);
     }
 
     @Test
@@ -128,7 +130,7 @@ class FiringTest {
     void shouldAbortRunsInProgressWhenABlackoutOpensAndRefuseStartsWhileItIsOpen() {
         // Given a run in progress
         create("blacked-out", "{ cron: \"" + YEARLY + "\", concurrency: Allow }");
-        String runId = given().post("/experiments/blacked-out/runs").then().statusCode(202).extract().path("runId");
+        String runId = asOperator().post("/experiments/blacked-out/runs").then().statusCode(202).extract().path("runId");
 
         // When a blackout window that opens every second (and stays open an hour) is added
         put("blacked-out", "{ cron: \"" + YEARLY + "\", concurrency: Allow, blackouts: [ { cron: \"* * * * * ?\","
@@ -139,21 +141,21 @@ class FiringTest {
         RunAborted abort = aborts.stream().filter(r -> runId.equals(r.key()))
                 .map(r -> TumultJson.decode(EventType.RUN_ABORTED, r.value())).findFirst().orElseThrow();
         assertThat(abort.reason().kind()).isEqualTo(AbortKind.BLACKOUT);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(given().post("/experiments/blacked-out/runs").then()
+        await().atMost(WAIT).untilAsserted(() -> assertThat(asOperator().post("/experiments/blacked-out/runs").then()
                 .statusCode(409).extract().asString()).contains("blackout"));
-        given().delete("/experiments/blacked-out").then().statusCode(204);
+        asOperator().delete("/experiments/blacked-out").then().statusCode(204);
     }
 
     @Test
     void shouldAnswer400ForAScheduleThatNeverFiresAndStoreNothing() {
         // When
-        String body = given().contentType("application/yaml")
+        String body = asOperator().contentType("application/yaml")
                 .body(bytes(yaml("never", "{ cron: \"0 0 30 2 *\" }"))).post("/experiments")
                 .then().statusCode(400).extract().asString();
 
         // Then
         assertThat(body).contains("$.spec.schedule.cron");
-        given().get("/experiments/never").then().statusCode(404);
+        asOperator().get("/experiments/never").then().statusCode(404);
     }
 
     private static Instant fireTimeOf(String name, UUID runId, Instant around) {
@@ -167,12 +169,12 @@ class FiringTest {
     }
 
     private static void create(String name, String schedule) {
-        given().contentType("application/yaml").body(bytes(yaml(name, schedule))).post("/experiments").then()
+        asOperator().contentType("application/yaml").body(bytes(yaml(name, schedule))).post("/experiments").then()
                 .statusCode(201);
     }
 
     private static void put(String name, String schedule) {
-        given().contentType("application/yaml").body(bytes(yaml(name, schedule))).put("/experiments/" + name).then()
+        asOperator().contentType("application/yaml").body(bytes(yaml(name, schedule))).put("/experiments/" + name).then()
                 .statusCode(200);
     }
 
