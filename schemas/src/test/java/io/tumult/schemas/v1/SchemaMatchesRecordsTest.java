@@ -32,6 +32,8 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(MetricSample.class, "metric-sample.schema.json", ""),
                 Arguments.of(GuardianHeartbeat.class, "guardian-heartbeat.schema.json", ""),
                 Arguments.of(HaltReleased.class, "halt-released.schema.json", ""),
+                Arguments.of(DryRunRequested.class, "dry-run-requested.schema.json", ""),
+                Arguments.of(DryRunResult.class, "dry-run-result.schema.json", ""),
                 Arguments.of(Experiment.class, Experiment.SCHEMA, ""),
                 Arguments.of(ObjectMeta.class, Experiment.SCHEMA, "/properties/metadata"),
                 Arguments.of(ExperimentSpec.class, Experiment.SCHEMA, "/$defs/ExperimentSpec"),
