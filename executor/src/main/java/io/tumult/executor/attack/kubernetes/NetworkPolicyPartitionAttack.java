@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -32,7 +32,7 @@ import io.tumult.schemas.v1.Target;
  * allows nothing in the chosen direction(s). The revert removes the label, then deletes the policy once no pod of the
  * namespace carries it. The policy itself carries the fault label and record, so a leftover is found and deleted.
  */
-@ApplicationScoped
+@Singleton
 public class NetworkPolicyPartitionAttack extends KubernetesAttack<NetworkPolicyPartition> {
 
     static final String PARTITION = "tumult.io/partition";

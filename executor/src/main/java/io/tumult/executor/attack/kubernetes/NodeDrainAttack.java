@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -34,7 +34,7 @@ import io.tumult.schemas.v1.Target;
  * DaemonSet pods, mirror pods and pods in namespaces the blast-radius policy forbids stay. The revert uncordons the
  * node unless it was cordoned before; evicted pods are not brought back (their controllers recreate them).
  */
-@ApplicationScoped
+@Singleton
 public class NodeDrainAttack extends KubernetesAttack<NodeDrain> {
 
     private static final Logger LOG = Logger.getLogger(NodeDrainAttack.class);

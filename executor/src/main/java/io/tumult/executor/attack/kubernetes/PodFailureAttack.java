@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +31,7 @@ import io.tumult.schemas.v1.Target;
  * so its controller does not replace it; the kubelet restarts each container with the pause image, which serves
  * nothing.
  */
-@ApplicationScoped
+@Singleton
 public class PodFailureAttack extends KubernetesAttack<PodFailure> {
 
     static final String IMAGES = "images";

@@ -3,8 +3,8 @@ package io.tumult.executor.attack.kubernetes;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tumult.executor.attack.Injection;
@@ -21,7 +21,7 @@ import io.tumult.schemas.v1.Target;
  * {@code pod-kill}: deletes each target pod with the spec's grace period. One-shot: its controller recreates it, so
  * the revert does nothing; a pod already gone counts as killed.
  */
-@ApplicationScoped
+@Singleton
 public class PodKillAttack extends KubernetesAttack<PodKill> {
 
     @Inject

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -31,7 +31,7 @@ import io.tumult.schemas.v1.WorkloadTarget;
  * in the same patch ({@code tumult.io/original-replicas}); the revert puts back exactly that number. Applying twice
  * keeps the first original (the object's record wins over a re-read).
  */
-@ApplicationScoped
+@Singleton
 public class ScaleDownAttack extends KubernetesAttack<ScaleDown> {
 
     static final String REPLICAS = "replicas", RESOURCE = "resource";
