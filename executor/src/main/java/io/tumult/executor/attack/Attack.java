@@ -23,6 +23,14 @@ public interface Attack<S extends AttackSpec> {
      */
     List<ResolvedTarget> resolve(Target target);
 
+    /**
+     * {@link #resolve(Target)} for one run: attacks that pick among candidates (Kubernetes selection modes) pick by
+     * the run id, so every executor resolving the same run picks the same targets. The engine calls this one.
+     */
+    default List<ResolvedTarget> resolve(UUID runId, Target target) {
+        return resolve(target);
+    }
+
     /** How many targets {@code target} could match, for {@code blastRadius.maxPercentage}. */
     default int candidates(Target target, List<ResolvedTarget> resolved) {
         return resolved.size();
@@ -37,6 +45,23 @@ public interface Attack<S extends AttackSpec> {
      * @throws AttackException when the target cannot take this fault (refusal, before any action)
      */
     Injection plan(UUID runId, S spec, ResolvedTarget target);
+
+    /**
+     * {@link #plan(UUID, AttackSpec, ResolvedTarget)} knowing the run's hard deadline, which attacks that record their
+     * fault on the object itself (Kubernetes annotations) write there too. The engine calls this one.
+     */
+    default Injection plan(UUID runId, java.time.Instant deadline, S spec, ResolvedTarget target) {
+        return plan(runId, spec, target);
+    }
+
+    /**
+     * Whether a guard process on this host must run {@link Injection#undo()} if the executor dies. True for host
+     * faults; false for faults that live in the Kubernetes API, which the object's own revert record and the
+     * journal restore (a guard in the executor's container dies with it, and has no API credentials).
+     */
+    default boolean needsHostGuard() {
+        return true;
+    }
 
     /**
      * Puts a planned fault in place; applying it again replaces it, never stacks it.

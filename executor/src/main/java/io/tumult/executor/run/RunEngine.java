@@ -176,7 +176,7 @@ public class RunEngine {
         AttackSpec spec = start.spec().attack();
         try {
             run.attack = attacks.attackFor(spec);
-            run.targets = run.attack.resolve(start.spec().target());
+            run.targets = run.attack.resolve(start.runId(), start.spec().target());
             Admission.checkBlastRadius(start.spec().blastRadius(), run.targets,
                     run.attack.candidates(start.spec().target(), run.targets));
         } catch (AttackException e) {
@@ -191,11 +191,13 @@ public class RunEngine {
         }
         try {
             for (ResolvedTarget target : run.targets) {
-                Injection injection = run.attack.plan(start.runId(), spec, target);
+                Injection injection = run.attack.plan(start.runId(), start.deadline(), spec, target);
                 run.injections.add(injection); // before applying: a failed apply is reverted like the others
                 JournalEntry entry = entryFor(run, injection);
                 journal.record(entry); // durable before anything is touched: a restart finds and reverts it
-                run.guards.put(injection, guards.arm(entry)); // outside the JVM: reverts if this process dies
+                if (run.attack.needsHostGuard()) {
+                    run.guards.put(injection, guards.arm(entry)); // outside the JVM: reverts if this process dies
+                }
                 run.attack.apply(spec, injection);
             }
         } catch (RuntimeException e) {

@@ -14,7 +14,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tumult.local.TumultStackResource;
 import io.tumult.schemas.v1.AttackSpec;
-import io.tumult.schemas.v1.PodKill;
+import io.tumult.schemas.v1.ContainerKill;
 
 /**
  * Every attack kind the schema knows has its bean in the running executor (the same resource as RunEngineKafkaTest, so one boot
@@ -24,8 +24,8 @@ import io.tumult.schemas.v1.PodKill;
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
 class AttackRegistryTest {
 
-    /** Kinds whose attack is not written yet: pod-kill comes with the Kubernetes work. Remove a kind once it has a bean. */
-    private static final Set<Class<?>> NOT_YET = Set.of(PodKill.class);
+    /** Kinds whose attack is not written yet: container-kill comes with the node agent. Remove a kind once it has a bean. */
+    private static final Set<Class<?>> NOT_YET = Set.of(ContainerKill.class);
 
     @Inject
     AttackRegistry registry;

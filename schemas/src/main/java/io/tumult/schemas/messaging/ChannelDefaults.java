@@ -37,7 +37,9 @@ public final class ChannelDefaults implements ConfigSourceFactory {
             "abort", EventType.RUN_ABORTED,
             "run-status", EventType.RUN_STATUS,
             "metrics", EventType.METRIC_SAMPLE,
-            "heartbeat", EventType.GUARDIAN_HEARTBEAT);
+            "heartbeat", EventType.GUARDIAN_HEARTBEAT,
+            "dry-run-request", EventType.DRY_RUN_REQUESTED,
+            "dry-run-result", EventType.DRY_RUN_RESULT);
 
     static final int ORDINAL = 200;
 

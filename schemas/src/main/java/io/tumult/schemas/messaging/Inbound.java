@@ -58,7 +58,9 @@ public final class Inbound<T> {
             EventType.RUN_ABORTED, Policy.NEVER_SKIP,
             EventType.HALT_RELEASED, Policy.NEVER_SKIP,
             EventType.METRIC_SAMPLE, Policy.IGNORE,
-            EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE);
+            EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE,
+            EventType.DRY_RUN_REQUESTED, Policy.DEAD_LETTER,
+            EventType.DRY_RUN_RESULT, Policy.DEAD_LETTER);
 
     private final EventType<T> type;
     private final Policy policy;

@@ -30,9 +30,15 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
     public static final EventType<RunClaimed> RUN_CLAIMED = new EventType<>(
             "io.tumult.run.claimed.v1", Topics.RUN_CLAIMS, RunClaimed.class, "run-claimed.schema.json");
 
+    public static final EventType<DryRunRequested> DRY_RUN_REQUESTED = new EventType<>(
+            "io.tumult.dryrun.requested.v1", Topics.DRY_RUN_REQUESTS, DryRunRequested.class,
+            "dry-run-requested.schema.json");
+    public static final EventType<DryRunResult> DRY_RUN_RESULT = new EventType<>(
+            "io.tumult.dryrun.answered.v1", Topics.DRY_RUN_RESULTS, DryRunResult.class, "dry-run-result.schema.json");
+
     /** Every event that travels on Kafka. */
     public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
-            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED);
+            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED, DRY_RUN_REQUESTED, DRY_RUN_RESULT);
 
     /** The event type with this CloudEvents {@code type}, if it is part of v1. */
     public static Optional<EventType<?>> byCeType(String ceType) {

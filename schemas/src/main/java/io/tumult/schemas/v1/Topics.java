@@ -30,6 +30,12 @@ public final class Topics {
     /** {@link GuardianHeartbeat}, keyed by guardian id. Compacted. */
     public static final String GUARDIAN_HEARTBEAT = "tumult.guardian.heartbeat";
 
+    /** {@link DryRunRequested}, keyed by request id. Scheduler to one executor. Short retention. */
+    public static final String DRY_RUN_REQUESTS = "tumult.dryrun.requests";
+
+    /** {@link DryRunResult}, keyed by request id. Executor to the scheduler. Short retention. */
+    public static final String DRY_RUN_RESULTS = "tumult.dryrun.results";
+
     /** Records a consumer could not process, with the reason in {@code dead-letter-*} headers. */
     public static final String DEAD_LETTER = "tumult.dlq";
 

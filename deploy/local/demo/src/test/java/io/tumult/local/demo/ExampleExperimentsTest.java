@@ -48,6 +48,34 @@ class ExampleExperimentsTest {
     }
 
     @Test
+    void shouldTerminateHalfTheBackendPodsAndAbortAbove1PercentErrors() throws Exception {
+        // When (seed 003's "Pod Termination (50% Failure)")
+        Experiment experiment = read(example("pod-termination-50.yaml"));
+
+        // Then
+        assertThat(experiment.spec().attack()).isEqualTo(new io.tumult.schemas.v1.PodKill(5));
+        var target = (io.tumult.schemas.v1.PodTarget) experiment.spec().target();
+        assertThat(target.mode()).isEqualTo(io.tumult.schemas.v1.SelectionMode.PERCENT);
+        assertThat(target.value()).isEqualTo(50);
+        assertThat(experiment.spec().hypothesis()).contains("50% pod failures");
+        assertThat(experiment.spec().autoAbort()).singleElement()
+                .satisfies(c -> assertThat(c.metric()).isEqualTo("http_error_rate"));
+    }
+
+    @Test
+    void shouldKillTheCartContainerAndStopAtTheFirst500() throws Exception {
+        // When (seed 000's recipe)
+        Experiment experiment = read(example("cartservice-container-kill.yaml"));
+
+        // Then
+        assertThat(experiment.spec().attack()).isEqualTo(new io.tumult.schemas.v1.ContainerKill("server"));
+        assertThat(experiment.spec().autoAbort()).singleElement().satisfies(c -> {
+            assertThat(c.metric()).isEqualTo("http_status_5xx");
+            assertThat(c.threshold()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
     void shouldKillTheWorkerEvery30Seconds() throws Exception {
         // When
         Experiment experiment = read(example("process-killer.yaml"));

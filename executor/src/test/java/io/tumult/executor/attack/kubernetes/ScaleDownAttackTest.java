@@ -1,0 +1,115 @@
+package io.tumult.executor.attack.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.kubernetes.ApiCalls.ApiCall;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.schemas.v1.ScaleDown;
+import io.tumult.schemas.v1.WorkloadTarget;
+import io.tumult.schemas.v1.WorkloadTarget.Resource;
+
+/**
+ * scale-down on fabric8's mock server (CRUD mode). The mock cannot show that the Deployment controller removes the
+ * pods and brings them back: it runs no controllers. It shows the calls made and the object's state after each.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ScaleDownAttackTest {
+
+    KubernetesMockServer server;
+    KubernetesClient kube;
+    private ScaleDownAttack attack;
+    private final UUID runId = UUID.randomUUID();
+    private final Instant deadline = Instant.now().plusSeconds(60);
+
+    @BeforeEach
+    void cluster() {
+        var cluster = new MockCluster(kube).namespace("shop", true).namespace("kube-system", true);
+        cluster.deployment("shop", "cart", 3, Map.of());
+        cluster.deployment("kube-system", "coredns", 2, MockCluster.OPT_IN);
+        attack = new ScaleDownAttack(kube, new KubernetesTargets(kube, MockCluster.defaultPolicy()), Role.CLUSTER,
+                "executor-test");
+        ApiCalls.drain(server);
+    }
+
+    @Test
+    void shouldScaleDownRecordingTheOriginalOnTheObjectAndRestoreExactlyIt() {
+        // Given
+        var target = attack.resolve(runId, new WorkloadTarget("shop", Resource.DEPLOYMENT, "cart")).get(0);
+        Injection injection = attack.plan(runId, deadline, new ScaleDown(0), target);
+
+        // When
+        attack.apply(new ScaleDown(0), injection);
+
+        // Then
+        var faulted = kube.apps().deployments().inNamespace("shop").withName("cart").get();
+        assertThat(faulted.getSpec().getReplicas()).isZero();
+        assertThat(faulted.getMetadata().getAnnotations()).containsEntry("tumult.io/original-replicas", "3")
+                .containsEntry("tumult.io/run-id", runId.toString())
+                .containsEntry("tumult.io/deadline", deadline.toString());
+        assertThat(faulted.getMetadata().getLabels()).containsEntry("tumult.io/fault", "scale-down");
+
+        attack.apply(new ScaleDown(0), attack.plan(runId, deadline, new ScaleDown(0), target)); // replayed
+        attack.recover(injection);
+        attack.recover(injection); // idempotent
+        var restored = kube.apps().deployments().inNamespace("shop").withName("cart").get();
+        assertThat(restored.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(restored.getMetadata().getAnnotations()).doesNotContainKeys("tumult.io/run-id",
+                "tumult.io/original-replicas");
+        assertThat(restored.getMetadata().getLabels()).doesNotContainKey("tumult.io/fault");
+        assertThat(ApiCalls.drain(server)).containsOnly(new ApiCall("get", "", "namespaces", ""),
+                new ApiCall("get", "apps", "deployments", ""), new ApiCall("patch", "apps", "deployments", ""));
+    }
+
+    @Test
+    void shouldRefuseAWorkloadThatDoesNotExistOrIsProtectedNamingIt() {
+        // When
+        var missing = catchThrowableOfType(AttackException.class,
+                () -> attack.resolve(runId, new WorkloadTarget("shop", Resource.DEPLOYMENT, "carts")));
+        var wrongKind = catchThrowableOfType(AttackException.class,
+                () -> attack.resolve(runId, new WorkloadTarget("shop", Resource.STATEFULSET, "cart")));
+        var protectedNs = catchThrowableOfType(AttackException.class,
+                () -> attack.resolve(runId, new WorkloadTarget("kube-system", Resource.DEPLOYMENT, "coredns")));
+
+        // Then
+        assertThat(missing.reason()).isEqualTo(Reason.TARGET_NOT_FOUND);
+        assertThat(missing).hasMessageContaining("deployment shop/carts");
+        assertThat(wrongKind).hasMessageContaining("statefulset shop/cart");
+        assertThat(protectedNs.reason()).isEqualTo(Reason.PERMISSION_DENIED);
+        assertThat(protectedNs).hasMessageContaining("kube-system").hasMessageContaining("protected");
+        assertThat(kube.apps().deployments().inNamespace("kube-system").withName("coredns").get().getSpec()
+                .getReplicas()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseAWorkloadUnderAnotherRunsFault() {
+        // Given
+        var target = attack.resolve(runId, new WorkloadTarget("shop", Resource.DEPLOYMENT, "cart")).get(0);
+        attack.inject(runId, new ScaleDown(1), target);
+        UUID other = UUID.randomUUID();
+
+        // When
+        var refused = catchThrowableOfType(AttackException.class,
+                () -> attack.plan(other, deadline, new ScaleDown(0), target));
+
+        // Then
+        assertThat(refused.reason()).isEqualTo(Reason.PERMISSION_DENIED);
+        assertThat(refused).hasMessageContaining(runId.toString());
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas())
+                .isEqualTo(1);
+    }
+}

@@ -1,0 +1,91 @@
+package io.tumult.executor.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.kubernetes.ApiCalls;
+import io.tumult.executor.attack.kubernetes.MockCluster;
+import io.tumult.executor.attack.kubernetes.PodKillAttack;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.schemas.v1.BlastRadius;
+import io.tumult.schemas.v1.DryRunRequested;
+import io.tumult.schemas.v1.DryRunResult;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.PodKill;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.SelectionMode;
+import io.tumult.schemas.v1.StatusReason;
+
+/**
+ * The executor's side of a dry run on fabric8's mock server (CRUD): the targets a run would hit, or the refusal it
+ * would meet, and only reads on the API (every recorded call is a get or a list).
+ */
+@EnableKubernetesMockClient(crud = true)
+class DryRunsTest {
+
+    KubernetesMockServer server;
+    KubernetesClient kube;
+    private DryRuns dryRuns;
+
+    @BeforeEach
+    void cluster() {
+        var cluster = new MockCluster(kube).namespace("shop", true).namespace("kube-system", true);
+        for (int i = 1; i <= 4; i++) {
+            cluster.pod("shop", "cart-" + i, Map.of("app", "cart"), "n1", "Running");
+        }
+        var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+        dryRuns = new DryRuns(new AttackRegistry(List.of(new PodKillAttack(kube, targets, Role.CLUSTER, "x"))),
+                "executor-test", InstantSource.system());
+        ApiCalls.drain(server);
+    }
+
+    @Test
+    void shouldShowTheTargetsARunWouldHitTouchingNothing() {
+        // When
+        DryRunResult result = dryRuns.answer(request(new PodTarget("shop", Map.of("app", "cart"),
+                SelectionMode.PERCENT, 50), null));
+
+        // Then
+        assertThat(result.refused()).isFalse();
+        assertThat(result.targets()).hasSize(2).allSatisfy(t -> assertThat(t).startsWith("pod/shop/cart-"));
+        assertThat(result.candidates()).isEqualTo(4);
+        assertThat(ApiCalls.drain(server)).allSatisfy(c -> assertThat(c.verb()).isIn("get", "list"));
+        assertThat(kube.pods().inNamespace("shop").list().getItems()).hasSize(4);
+    }
+
+    @Test
+    void shouldShowTheRefusalARunWouldMeet() {
+        // When
+        DryRunResult protectedNs = dryRuns.answer(request(new PodTarget("kube-system", Map.of(), SelectionMode.ALL,
+                null), null));
+        DryRunResult tooMany = dryRuns.answer(request(new PodTarget("shop", Map.of(), SelectionMode.ALL, null),
+                new BlastRadius(3, null)));
+
+        // Then
+        assertThat(protectedNs.refused()).isTrue();
+        assertThat(protectedNs.reason()).isEqualTo(StatusReason.PERMISSION_DENIED);
+        assertThat(protectedNs.message()).contains("kube-system");
+        assertThat(tooMany.refused()).isTrue();
+        assertThat(tooMany.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
+        assertThat(tooMany.message()).contains("maxTargets 3");
+    }
+
+    private static DryRunRequested request(PodTarget target, BlastRadius radius) {
+        return new DryRunRequested(UUID.randomUUID(), "cart-pod-kill", Instant.now(), new ExperimentSpec(null, target,
+                new PodKill(0), Duration.ofSeconds(60), radius, null, null, null));
+    }
+}

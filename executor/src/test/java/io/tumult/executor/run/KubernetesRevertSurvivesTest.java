@@ -1,0 +1,151 @@
+package io.tumult.executor.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.kubernetes.KubernetesFaultSweeper;
+import io.tumult.executor.attack.kubernetes.MockCluster;
+import io.tumult.executor.attack.kubernetes.PodFailureAttack;
+import io.tumult.executor.attack.kubernetes.ScaleDownAttack;
+import io.tumult.executor.config.TestExecutorConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.PodFailure;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.ScaleDown;
+import io.tumult.schemas.v1.SelectionMode;
+import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.Trigger;
+import io.tumult.schemas.v1.WorkloadTarget;
+import io.tumult.schemas.v1.WorkloadTarget.Resource;
+
+/**
+ * API-level faults outlive the executor that made them, and come back out: here the engine is restarted in this JVM
+ * over the same journal directory (the first engine is abandoned mid-run, as a killed process would be: never shut
+ * down, its journal's lock released as the kernel does for a dead process), or over an empty one (the executor's pod
+ * and its journal are gone) once the run's deadline has passed, from the record on the objects alone. Not a separate
+ * executor process: the mock server lives in this JVM. What the mock cannot show: the Deployment controller acting on
+ * the replicas.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesRevertSurvivesTest {
+
+    KubernetesMockServer server;
+    KubernetesClient kube;
+    @TempDir
+    Path dir;
+    private final List<RunStatus> statuses = new CopyOnWriteArrayList<>();
+    private KubernetesTargets targets;
+
+    @BeforeEach
+    void cluster() {
+        var cluster = new MockCluster(kube).namespace("shop", true);
+        cluster.deployment("shop", "cart", 3, Map.of());
+        cluster.pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
+        targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+    }
+
+    @Test
+    void shouldRestoreTheReplicasWhenAnEngineRestartsOverTheJournalOfOneThatDiedMidRun() throws Exception {
+        // Given: a run scaled cart to 0, then its executor died
+        FileJournal journal = new FileJournal(dir.resolve("journal"));
+        RunEngine first = engine("executor-a", journal, InstantSource.system());
+        first.recover().toCompletableFuture().join();
+        RunStarted start = scaleDown(Duration.ofMinutes(10));
+        first.start(start).toCompletableFuture().join();
+        assertThat(replicas()).isZero();
+        journal.close(); // the process is gone: so is its lock; nothing was reverted
+
+        // When
+        RunEngine second = engine("executor-b", new FileJournal(dir.resolve("journal")), InstantSource.system());
+        second.recover().toCompletableFuture().join();
+
+        // Then
+        assertThat(replicas()).isEqualTo(3);
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getMetadata()
+                .getAnnotations()).doesNotContainKey("tumult.io/run-id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> statuses.stream().anyMatch(s -> s.runId().equals(
+                start.runId()) && s.phase() == RunPhase.FAILED && s.reason() == StatusReason.EXECUTOR_RESTART));
+        try (var files = Files.list(dir.resolve("journal"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".json"))).isEmpty();
+        }
+        second.shutdown();
+        first.shutdown(); // its revert finds nothing of its run left
+    }
+
+    @Test
+    void shouldRestoreFromTheObjectsRecordAloneOnceTheDeadlineHasPassedWhenTheJournalIsLost() {
+        // Given: a pod failure and a scale-down in place, made by an executor whose journal is gone
+        // (its clock runs an hour behind, so its own deadline timers stay silent: it acts as if dead)
+        RunEngine dead = engine("executor-a", new FileJournal(dir.resolve("lost")),
+                InstantSource.fixed(Instant.now().minusSeconds(3600)));
+        dead.recover().toCompletableFuture().join();
+        dead.start(scaleDown(Duration.ofSeconds(1))).toCompletableFuture().join();
+        RunStarted failure = new RunStarted(UUID.randomUUID(), "cart-failure", Trigger.MANUAL, Instant.now(),
+                new ExperimentSpec(null, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null),
+                        new PodFailure(), Duration.ofSeconds(1), null, null, null, null));
+        dead.start(failure).toCompletableFuture().join();
+        assertThat(replicas()).isZero();
+        assertThat(kube.pods().inNamespace("shop").withName("cart-1").get().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo("pause:3");
+        InstantSource later = InstantSource.fixed(Instant.now().plusSeconds(5)); // past both deadlines
+
+        // When
+        RunEngine fresh = engine("executor-b", new FileJournal(dir.resolve("fresh")), later);
+        fresh.recover().toCompletableFuture().join();
+
+        // Then
+        assertThat(replicas()).isEqualTo(3);
+        assertThat(kube.pods().inNamespace("shop").withName("cart-1").get().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo("shop/cart:1");
+        assertThat(kube.apps().deployments().inNamespace("shop").withLabel("tumult.io/fault").list().getItems())
+                .isEmpty();
+        fresh.shutdown();
+        dead.shutdown(); // its reverts find nothing of theirs left
+    }
+
+    private RunEngine engine(String id, FileJournal journal, InstantSource clock) {
+        var attacks = new AttackRegistry(List.of(new ScaleDownAttack(kube, targets, Role.CLUSTER, id),
+                new PodFailureAttack(kube, targets, Role.CLUSTER, id, "pause:3")));
+        var config = new TestExecutorConfig(id, 100, Duration.ofSeconds(10), Duration.ofSeconds(1), java.util.Optional
+                .empty(), journal.dir(), Duration.ofSeconds(1), List.of("/tumult"), java.util.Optional.empty(),
+                java.util.Optional.empty());
+        return new RunEngine(attacks, config, status -> {
+            statuses.add(status);
+            return CompletableFuture.completedFuture(null);
+        }, clock, journal, Guards.none(), List.of(new KubernetesFaultSweeper(kube, attacks, id, clock)));
+    }
+
+    private RunStarted scaleDown(Duration duration) {
+        return new RunStarted(UUID.randomUUID(), "cart-scale-down", Trigger.MANUAL, Instant.now(),
+                new ExperimentSpec(null, new WorkloadTarget("shop", Resource.DEPLOYMENT, "cart"), new ScaleDown(0),
+                        duration, null, null, null, null));
+    }
+
+    private int replicas() {
+        return kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas();
+    }
+}
