@@ -1,6 +1,6 @@
 package io.tumult.scheduler;
 
-import static io.restassured.RestAssured.given;
+import static io.tumult.scheduler.Api.asOperator;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -32,6 +32,7 @@ import io.tumult.schemas.v1.Topics;
  */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
+@WithTestResource(Api.Issuer.class)
 class DryRunApiTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -51,7 +52,7 @@ class DryRunApiTest {
     @Test
     void shouldAnswerWithTheTargetsAnExecutorResolved() {
         // Given: an experiment, and an executor that answers the request it is about to receive
-        given().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("dry-ok")))
+        asOperator().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("dry-ok")))
                 .post("/experiments").then().statusCode(201);
         var executor = CompletableFuture.runAsync(() -> {
             var requests = kafka.read(Topics.DRY_RUN_REQUESTS, rs -> kafka.events(EventType.DRY_RUN_REQUESTED, rs)
@@ -64,7 +65,7 @@ class DryRunApiTest {
         });
 
         // When / Then
-        given().post("/experiments/dry-ok/dry-run").then().statusCode(200).body("refused", equalTo(false))
+        asOperator().post("/experiments/dry-ok/dry-run").then().statusCode(200).body("refused", equalTo(false))
                 .body("targets", contains("network-namespace/checkout-db")).body("executor", equalTo("executor-test"));
         executor.join();
     }
@@ -72,17 +73,17 @@ class DryRunApiTest {
     @Test
     void shouldAnswer504NamingTheRequestWhenNoExecutorAnswers() {
         // Given
-        given().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("dry-silent")))
+        asOperator().contentType("application/yaml").body(ExperimentApiTest.bytes(ExperimentApiTest.yaml("dry-silent")))
                 .post("/experiments").then().statusCode(201);
 
         // When / Then (no executor runs in this test)
-        given().post("/experiments/dry-silent/dry-run").then().statusCode(504)
+        asOperator().post("/experiments/dry-silent/dry-run").then().statusCode(504)
                 .body("error", containsString("no executor answered dry run"))
                 .body("error", containsString("dry-silent"));
     }
 
     @Test
     void shouldAnswer404ForAnUnknownExperiment() {
-        given().post("/experiments/no-such/dry-run").then().statusCode(404);
+        asOperator().post("/experiments/no-such/dry-run").then().statusCode(404);
     }
 }
