@@ -3,6 +3,8 @@ package io.tumult.schemas.v1;
 import java.time.Duration;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * A threshold over a sliding time window of one metric: {@code aggregate(samples in window) op threshold}.
  * As an autoAbort condition it aborts the run as soon as it holds.
@@ -12,8 +14,13 @@ import java.util.Objects;
  * @param threshold the value compared against
  * @param window how far back samples count
  * @param aggregate how the window's samples are combined; {@link Aggregation#AVG} when absent
+ * @param holdFor how long (in sample time) the condition must hold without a break before it trips; null: at once
+ * @param minSamples the least number of samples in the window for the condition to be judged; null: 1
+ * @param noData what the metric falling silent means; null: {@link NoData#BREACH}
+ * @param noDataAfter how long the metric may be silent before that counts as no data; null: the evaluator's default
  */
-public record Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate) {
+public record Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate,
+        @JsonProperty("for") Duration holdFor, Integer minSamples, NoData noData, Duration noDataAfter) {
 
     public Condition {
         Objects.requireNonNull(metric, "metric");
@@ -23,6 +30,35 @@ public record Condition(String metric, Comparison op, double threshold, Duration
             throw new IllegalArgumentException("window must be positive: " + window);
         }
         aggregate = aggregate == null ? Aggregation.AVG : aggregate;
+        if (holdFor != null && (holdFor.isNegative() || holdFor.isZero())) {
+            throw new IllegalArgumentException("for must be positive: " + holdFor);
+        }
+        if (minSamples != null && minSamples < 1) {
+            throw new IllegalArgumentException("minSamples must be at least 1: " + minSamples);
+        }
+        if (noDataAfter != null && (noDataAfter.isNegative() || noDataAfter.isZero())) {
+            throw new IllegalArgumentException("noDataAfter must be positive: " + noDataAfter);
+        }
+    }
+
+    /** A condition judged at once, on one sample or more, with no data a breach. */
+    public Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate) {
+        this(metric, op, threshold, window, aggregate, null, null, null, null);
+    }
+
+    /** {@link #holdFor()}, zero when absent. */
+    public Duration holdForOrZero() {
+        return holdFor == null ? Duration.ZERO : holdFor;
+    }
+
+    /** {@link #minSamples()}, 1 when absent. */
+    public int minSamplesOrOne() {
+        return minSamples == null ? 1 : minSamples;
+    }
+
+    /** Whether a silent metric trips this condition (the default). */
+    public boolean breachesOnNoData() {
+        return noData != NoData.IGNORE;
     }
 
     /** Whether an aggregated value satisfies this condition. */
@@ -33,6 +69,6 @@ public record Condition(String metric, Comparison op, double threshold, Duration
     /** Readable form for logs and timelines, for example {@code avg(http_error_rate[30s]) > 0.01}. */
     public String describe() {
         return aggregate.wireName() + "(" + metric + "[" + DurationText.format(window) + "]) " + op.symbol() + " "
-                + threshold;
+                + threshold + (holdFor == null ? "" : " for " + DurationText.format(holdFor));
     }
 }

@@ -38,7 +38,10 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(BlastRadius.class, Experiment.SCHEMA, "/$defs/BlastRadius"),
                 Arguments.of(Condition.class, Experiment.SCHEMA, "/$defs/Condition"),
                 Arguments.of(Schedule.class, Experiment.SCHEMA, "/$defs/Schedule"),
-                Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"));
+                Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"),
+                Arguments.of(Histogram.class, "metric-sample.schema.json", "/properties/histogram"),
+                Arguments.of(Histogram.Bucket.class, "metric-sample.schema.json",
+                        "/properties/histogram/properties/buckets/items"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -53,7 +56,7 @@ class SchemaMatchesRecordsTest {
 
         // Then
         Set<String> recordFields = new HashSet<>();
-        Stream.of(type.getRecordComponents()).forEach(c -> recordFields.add(c.getName()));
+        Stream.of(type.getRecordComponents()).forEach(c -> recordFields.add(wireName(c)));
         assertThat(schemaFields).isEqualTo(recordFields);
     }
 
