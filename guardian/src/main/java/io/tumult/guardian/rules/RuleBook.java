@@ -4,128 +4,184 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
+import io.tumult.guardian.rules.HistogramQuantile.Buckets;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.Condition;
+import io.tumult.schemas.v1.DurationText;
+import io.tumult.schemas.v1.Histogram;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
 
 /**
- * The runs the guardian watches and their autoAbort conditions, evaluated on every arriving sample. Each run is
- * aborted at most once. Samples that arrive before their run's start is known are not kept: the rules apply from
- * the moment the guardian learns of the run.
+ * The evaluator: the runs one guardian shard watches, their autoAbort conditions, and the verdict on every sample
+ * offered. Each run is aborted at most once by this book. Samples that arrive before their run's start is known are
+ * not kept: the rules apply from the moment the run is watched.
+ * <p>
+ * <b>Time.</b> Windows are in event time (the sample's {@code at}). A sample timed more than
+ * {@link Settings#futureTolerance()} ahead of the clock, or more than {@link Settings#lateTolerance()} behind it, is
+ * refused ({@link SampleRejected}, the caller dead-letters it): so no sample can move a window's end further ahead
+ * than the future tolerance, and none blinds a rule. A condition's metric is silent (no data) when its newest sample
+ * time is further behind the clock than its allowance ({@code noDataAfter}, else the longer of the condition's window
+ * and {@link Settings#noDataAfter()}); the clock starts when the run is watched.
+ * <p>
+ * Not thread-safe: one thread owns a book (a guardian shards its runs by partition, one book per consumer thread).
  */
 public final class RuleBook {
 
-    private final String source;
-    private final Duration noDataAfter;
-    private final Map<UUID, WatchedRun> runs = new HashMap<>();
-    private final Map<String, List<Watch>> byMetric = new HashMap<>();
-
-    public RuleBook(String guardianId, Duration noDataAfter) {
-        this.source = "guardian/" + guardianId;
-        this.noDataAfter = noDataAfter;
+    /**
+     * The evaluator's settings.
+     *
+     * @param guardianId named as {@code guardian/<id>} in the aborts
+     * @param noDataAfter default silence allowed before a metric counts as no data
+     * @param lateTolerance how far behind the clock a sample may be timed
+     * @param futureTolerance how far ahead of the clock a sample may be timed
+     */
+    public record Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance) {
     }
 
-    /** Starts watching a run's autoAbort conditions; a run with none, or already known, is ignored. */
-    public synchronized void watch(RunStarted start, Instant now) {
-        if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId())) {
+    private static final long FORGET_AFTER_DEADLINE_MILLIS = 60_000;
+
+    private final String source;
+    private final long noDataAfterMillis;
+    private final long lateMillis;
+    private final long futureMillis;
+    private final Map<UUID, WatchedRun> runs = new HashMap<>();
+    private final Map<String, List<Watch>> byMetric = new HashMap<>();
+    private final Set<UUID> ended = new HashSet<>();
+
+    public RuleBook(Settings settings) {
+        this.source = "guardian/" + settings.guardianId();
+        this.noDataAfterMillis = settings.noDataAfter().toMillis();
+        this.lateMillis = settings.lateTolerance().toMillis();
+        this.futureMillis = settings.futureTolerance().toMillis();
+    }
+
+    /**
+     * Starts watching a run's autoAbort conditions from {@code now}; a run with none, already known, already ended,
+     * or past its deadline is ignored.
+     */
+    public void watch(RunStarted start, Instant now) {
+        if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId()) || ended.contains(start.runId())
+                || !now.isBefore(start.deadline())) {
             return;
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
         for (Condition c : start.spec().autoAbort()) {
-            var watch = new Watch(run, c);
-            watch.lastSampleAt = now; // the no-data clock starts with the run
+            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c));
             run.watches.add(watch);
+            run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
             byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
         }
         runs.put(start.runId(), run);
     }
 
     /** The fault is in place (shown to people; the rules apply from the run's start either way). */
-    public synchronized void injected(UUID runId, Instant now) {
+    public void injected(UUID runId, Instant now) {
         WatchedRun run = runs.get(runId);
         if (run != null && run.injectedAt == null) {
             run.injectedAt = now;
         }
     }
 
-    /** The run is over: stop watching it. */
-    public synchronized void forget(UUID runId) {
-        WatchedRun run = runs.remove(runId);
-        if (run != null) {
-            for (Watch w : run.watches) {
-                List<Watch> watches = byMetric.get(w.condition.metric());
-                watches.remove(w);
-                if (watches.isEmpty()) {
-                    byMetric.remove(w.condition.metric());
-                }
-            }
-        }
+    /** The run is over: stop watching it, and ignore its start should it be read again. */
+    public void forget(UUID runId) {
+        ended.add(runId);
+        unwatch(runId);
+    }
+
+    /** Whether the run is watched. */
+    public boolean watches(UUID runId) {
+        return runs.containsKey(runId);
     }
 
     /**
-     * Evaluates every condition listening to this sample's metric (its run's, or every run's for a global series)
-     * and returns the aborts this sample decides.
+     * Judges one sample: see {@link #offer(UUID, String, double, long, Histogram, long)}.
+     *
+     * @throws SampleRejected when it is timed beyond the tolerances
      */
-    public synchronized List<RunAborted> onSample(MetricSample sample, Instant now) {
-        List<Watch> watches = byMetric.get(sample.name());
+    public List<RunAborted> offer(MetricSample sample, long nowMillis) {
+        return offer(sample.runId(), sample.name(), sample.value(), sample.at().toEpochMilli(), sample.histogram(),
+                nowMillis);
+    }
+
+    /**
+     * The ingest: judges one observation of {@code metric} against the conditions listening to it (its run's, or every
+     * watched run's when {@code runId} is null: a global series) and returns the aborts it decides. The value must be
+     * finite.
+     *
+     * @param runId the run it concerns; null for a global series
+     * @param atMillis its event time, epoch milliseconds
+     * @param histogram the histogram it carries, or null
+     * @param nowMillis the clock, epoch milliseconds
+     * @throws SampleRejected when it is timed beyond the tolerances
+     */
+    public List<RunAborted> offer(UUID runId, String metric, double value, long atMillis, Histogram histogram,
+            long nowMillis) {
+        if (atMillis > nowMillis + futureMillis) {
+            throw new SampleRejected("sample timed " + (atMillis - nowMillis) + " ms ahead of the guardian's clock; "
+                    + "tolerated: " + futureMillis + " ms");
+        }
+        if (atMillis < nowMillis - lateMillis) {
+            throw new SampleRejected("sample timed " + (nowMillis - atMillis) + " ms behind the guardian's clock; "
+                    + "tolerated: " + lateMillis + " ms");
+        }
+        List<Watch> watches;
+        if (runId != null) {
+            WatchedRun run = runs.get(runId);
+            watches = run == null ? null : run.byMetric.get(metric);
+        } else {
+            watches = byMetric.get(metric);
+        }
         if (watches == null) {
             return List.of();
         }
+        Buckets buckets = histogram == null ? null : Buckets.of(histogram);
         List<RunAborted> aborts = List.of();
-        long at = sample.at().toEpochMilli();
-        for (Watch w : watches) {
-            if (w.run.aborted || (sample.runId() != null && !sample.runId().equals(w.run.runId))) {
-                continue;
-            }
-            w.lastSampleAt = now;
-            if (!w.window.add(at, sample.value())) {
-                continue;
-            }
-            double value = w.window.aggregate(w.condition.aggregate());
-            if (w.condition.holdsFor(value)) {
-                w.run.aborted = true;
-                int samples = w.window.size();
-                String message = w.condition.describe() + " held: observed " + value + " over " + samples
-                        + (samples == 1 ? " sample" : " samples");
+        for (int i = 0, n = watches.size(); i < n; i++) {
+            Watch w = watches.get(i);
+            RunAborted abort = w.offer(atMillis, value, buckets, nowMillis);
+            if (abort != null) {
                 if (aborts.isEmpty()) {
                     aborts = new ArrayList<>(1);
                 }
-                aborts.add(new RunAborted(w.run.runId.toString(), source, now,
-                        new AbortReason(AbortKind.AUTO_ABORT, message, w.condition, value)));
+                aborts.add(abort);
             }
         }
         return aborts;
     }
 
     /**
-     * Aborts for runs whose conditions' metrics have been silent too long. The clock starts when the run is
-     * watched, not when its fault is reported in place: the two arrive on different topics, in either order.
+     * Aborts for runs with a condition whose metric has been silent longer than it allows (unless the condition says
+     * to ignore no data), and forgets runs a minute past their deadline whose end was never heard of.
      */
-    public synchronized List<RunAborted> silentRuns(Instant now) {
+    public List<RunAborted> silentRuns(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        runs.values().stream().filter(r -> nowMillis > r.deadline.toEpochMilli() + FORGET_AFTER_DEADLINE_MILLIS)
+                .map(r -> r.runId).toList().forEach(this::unwatch);
         var aborts = new ArrayList<RunAborted>();
-        // a run whose end we never heard of is forgotten a minute after its hard deadline
-        runs.values().stream().filter(r -> now.isAfter(r.deadline.plusSeconds(60))).map(r -> r.runId).toList()
-                .forEach(this::forget);
         for (WatchedRun run : runs.values()) {
             if (run.aborted) {
                 continue;
             }
             for (Watch w : run.watches) {
-                Duration allowed = w.condition.window().compareTo(noDataAfter) > 0 ? w.condition.window() : noDataAfter;
-                Duration silent = Duration.between(w.lastSampleAt, now);
-                if (silent.compareTo(allowed) > 0) {
+                long silent = nowMillis - w.lastEventAt;
+                if (w.condition.breachesOnNoData() && silent > w.allowedSilenceMillis) {
                     run.aborted = true;
+                    Condition c = w.condition;
                     aborts.add(new RunAborted(run.runId.toString(), source, now, new AbortReason(AbortKind.NO_DATA,
-                            "no sample of " + w.condition.metric() + " for " + silent.toMillis()
-                                    + " ms; no data is not healthy",
-                            w.condition, null)));
+                            "no sample of " + c.metric() + " for " + silent + " ms (allowed "
+                                    + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis))
+                                    + "); no data is not healthy",
+                            c, null, w.window.size(), Instant.ofEpochMilli(w.lastEventAt + w.allowedSilenceMillis),
+                            now, null)));
                     break;
                 }
             }
@@ -134,31 +190,53 @@ public final class RuleBook {
     }
 
     /** What is being watched, for people. */
-    public synchronized List<Map<String, Object>> describe() {
-        var out = new ArrayList<Map<String, Object>>();
+    public List<WatchedRunView> describe() {
+        var out = new ArrayList<WatchedRunView>();
         for (WatchedRun run : runs.values()) {
             var conditions = run.watches.stream().map(w -> {
-                var m = new HashMap<String, Object>();
-                m.put("condition", w.condition.describe());
-                m.put("samples", w.window.size());
-                double value = w.window.aggregate(w.condition.aggregate());
-                m.put("value", Double.isNaN(value) ? null : value);
-                return m;
+                double value = w.window.value();
+                return new WatchedRunView.ConditionView(w.condition.describe(), w.window.size(),
+                        Double.isNaN(value) ? null : value, w.breachSince == Long.MIN_VALUE ? null
+                                : Instant.ofEpochMilli(w.breachSince));
             }).toList();
-            var m = new HashMap<String, Object>();
-            m.put("runId", run.runId.toString());
-            m.put("experiment", run.experiment);
-            m.put("injected", run.injectedAt != null);
-            m.put("aborted", run.aborted);
-            m.put("conditions", conditions);
-            out.add(m);
+            out.add(new WatchedRunView(run.runId.toString(), run.experiment, run.injectedAt != null, run.aborted,
+                    conditions));
         }
         return out;
     }
 
-    /** How many runs are watched, for the heartbeat. */
-    public synchronized int size() {
+    /** How many runs are watched. */
+    public int size() {
         return runs.size();
+    }
+
+    /** The runs watched, by id. */
+    public Set<UUID> runIds() {
+        return Set.copyOf(runs.keySet());
+    }
+
+    private long allowedSilence(Condition c) {
+        if (c.noDataAfter() != null) {
+            return c.noDataAfter().toMillis();
+        }
+        return Math.max(c.window().toMillis(), noDataAfterMillis);
+    }
+
+    private void unwatch(UUID runId) {
+        WatchedRun run = runs.remove(runId);
+        if (run == null) {
+            return;
+        }
+        for (Watch w : run.watches) {
+            List<Watch> watches = byMetric.get(w.condition.metric());
+            watches.remove(w);
+            if (watches.isEmpty()) {
+                byMetric.remove(w.condition.metric());
+            }
+        }
+        if (ended.size() > 100_000) { // ids of ended runs only guard against rereading their start: bounded
+            ended.clear();
+        }
     }
 
     private static final class WatchedRun {
@@ -166,6 +244,7 @@ public final class RuleBook {
         final String experiment;
         final Instant deadline;
         final List<Watch> watches = new ArrayList<>();
+        final Map<String, List<Watch>> byMetric = new HashMap<>();
         Instant injectedAt;
         boolean aborted;
 
@@ -176,16 +255,55 @@ public final class RuleBook {
         }
     }
 
-    private static final class Watch {
+    private final class Watch {
         final WatchedRun run;
         final Condition condition;
-        final SlidingWindow window;
-        Instant lastSampleAt;
+        final SampleWindow window;
+        final int minSamples;
+        final long holdForMillis;
+        final long allowedSilenceMillis;
+        long lastEventAt;
+        long breachSince = Long.MIN_VALUE;
 
-        Watch(WatchedRun run, Condition condition) {
+        Watch(WatchedRun run, Condition condition, long watchedAtMillis, long allowedSilenceMillis) {
             this.run = run;
             this.condition = condition;
-            this.window = new SlidingWindow(condition.window().toMillis());
+            this.window = new SampleWindow(condition);
+            this.minSamples = condition.minSamplesOrOne();
+            this.holdForMillis = condition.holdForOrZero().toMillis();
+            this.allowedSilenceMillis = allowedSilenceMillis;
+            this.lastEventAt = watchedAtMillis;
+        }
+
+        /** Takes one sample; returns the abort when the condition now trips, else null. */
+        RunAborted offer(long at, double value, Buckets histogram, long nowMillis) {
+            if (run.aborted) {
+                return null;
+            }
+            if (at > lastEventAt) {
+                lastEventAt = at;
+            }
+            if (!window.add(at, value, histogram)) {
+                return null; // older than the window: it changes nothing
+            }
+            if (window.size() < minSamples || !window.holds()) {
+                breachSince = Long.MIN_VALUE;
+                return null;
+            }
+            if (breachSince == Long.MIN_VALUE) {
+                breachSince = at;
+            }
+            if (window.newest() - breachSince < holdForMillis) {
+                return null;
+            }
+            run.aborted = true;
+            double observed = window.value();
+            int samples = window.size();
+            String message = condition.describe() + " held: observed " + observed + " over " + samples
+                    + (samples == 1 ? " sample" : " samples");
+            return new RunAborted(run.runId.toString(), source, Instant.ofEpochMilli(nowMillis),
+                    new AbortReason(AbortKind.AUTO_ABORT, message, condition, Double.isNaN(observed) ? null : observed,
+                            samples, Instant.ofEpochMilli(breachSince), Instant.ofEpochMilli(at), null));
         }
     }
 }
