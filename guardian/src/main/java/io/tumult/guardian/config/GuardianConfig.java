@@ -1,6 +1,8 @@
 package io.tumult.guardian.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -58,6 +60,16 @@ public interface GuardianConfig {
     /** Most records taken per poll. */
     @WithDefault("20000")
     int maxPollRecords();
+
+    /**
+     * Global guards: policy-level conditions over global series (samples without a run id, keyed by metric name),
+     * each a condition as in an experiment, in JSON, e.g.
+     * {@code tumult.guardian.global-guards[0]={"metric":"error_rate","op":">","threshold":0.01,"window":"30s"}}.
+     * When one trips, every run is halted (an abort keyed {@code *}); it trips again only after it stopped holding.
+     * Their silence is not judged (each replica sees only the global series keyed to its partitions). Every replica
+     * must have the same guards.
+     */
+    Optional<List<String>> globalGuards();
 
     /** How often evaluated samples' offsets are committed (only once every abort they caused is acknowledged). */
     @WithDefault("1s")

@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,6 +50,7 @@ import io.tumult.guardian.rules.RuleBook;
 import io.tumult.guardian.rules.SampleRejected;
 import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
@@ -83,6 +86,7 @@ public class GuardianLoop {
     private final Timer breachToAbort;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final SampleDecoder decoder = new SampleDecoder();
+    private final List<Condition> globalGuards;
     private final Set<TopicPartition> catchingUp = new HashSet<>();
     private final Map<TopicPartition, Long> catchUpTo = new HashMap<>();
 
@@ -102,6 +106,7 @@ public class GuardianLoop {
             MeterRegistry registry) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.globalGuards = parseGuards(config.globalGuards().orElse(List.of()));
         this.evaluated = Counter.builder("tumult.guardian.samples.evaluated")
                 .description("Metric samples judged against the watched runs' conditions").register(registry);
         this.deadLettered = Counter.builder("tumult.guardian.samples.dead.lettered")
@@ -203,7 +208,11 @@ public class GuardianLoop {
                 }
                 afterPoll(now);
             }
-            commit(true);
+            try {
+                commit(true);
+            } catch (WakeupException e) {
+                commit(true); // the wake-up from stop() was still pending
+            }
         } catch (RuntimeException e) {
             LOG.error("the guardian's evaluating loop stopped", e);
         } finally {
@@ -363,7 +372,21 @@ public class GuardianLoop {
 
     private RuleBook newBook() {
         return new RuleBook(new RuleBook.Settings(config.id(), config.noDataAfter(), config.lateTolerance(),
-                config.futureTolerance()));
+                config.futureTolerance(), globalGuards));
+    }
+
+    private static List<Condition> parseGuards(List<String> guards) {
+        var mapper = TumultJson.configure(new ObjectMapper());
+        var out = new ArrayList<Condition>();
+        for (int i = 0; i < guards.size(); i++) {
+            try {
+                out.add(mapper.readValue(guards.get(i), Condition.class));
+            } catch (Exception e) {
+                throw new IllegalArgumentException("tumult.guardian.global-guards[" + i + "] is not a condition: "
+                        + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private Properties consumerProperties() {
@@ -376,8 +399,10 @@ public class GuardianLoop {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxPollRecords()));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(32 * 1024 * 1024));
+        // fetched records are handed out in arrival order: small fetches keep a run-start from queueing behind
+        // a large backlog of samples
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(512 * 1024));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(2 * 1024 * 1024));
         return p;
     }
 

@@ -1,7 +1,9 @@
 package io.tumult.guardian.messaging;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,11 +18,16 @@ import io.tumult.schemas.v1.Histogram;
 import io.tumult.schemas.v1.MetricSample;
 
 /**
- * The hot-path decoder of metric samples: one pass of Jackson's streaming parser, no tree, no schema walk, checking
- * what {@code metric-sample.schema.json} requires (required fields, types, the name and run-id patterns, an RFC 3339
- * UTC time, labels as strings, the histogram's shape, a finite value). Anything it does not accept, and any time
- * written in a form it does not parse itself, goes through {@link TumultJson#decode} instead, so a bad record fails
- * with exactly the schema's errors ({@link InvalidDocumentException}) and nothing the schema allows is refused.
+ * The hot-path decoder of metric samples, in three tiers that each check what {@code metric-sample.schema.json}
+ * requires (required fields, types, the name and run-id patterns, an RFC 3339 UTC time, labels as strings, the
+ * histogram's shape, a finite value) without building a tree:
+ * <ol>
+ * <li>a byte scanner for the flat form every producer writes ({@code name}, {@code value}, {@code at},
+ * {@code runId}; ASCII strings without escapes);</li>
+ * <li>one pass of Jackson's streaming parser for anything else (labels, histograms, unknown fields, escapes);</li>
+ * <li>{@link TumultJson#decode} for whatever those two do not accept, so a bad record fails with exactly the schema's
+ * errors ({@link InvalidDocumentException}) and nothing the schema allows is refused.</li>
+ * </ol>
  * <p>
  * Decodes into a reused {@link Decoded}: one decoder per consuming thread.
  */
@@ -47,7 +54,7 @@ final class SampleDecoder {
      */
     Decoded decode(byte[] json) {
         try {
-            if (json != null && fast(json)) {
+            if (json != null && (scan(json) || fast(json))) {
                 return out;
             }
         } catch (IOException | RuntimeException e) {
@@ -68,7 +75,239 @@ final class SampleDecoder {
         return slowPath;
     }
 
-    /** Whether the fast path decoded a valid sample into {@link #out}. */
+    private static final byte[] NAME = { 'n', 'a', 'm', 'e' };
+    private static final byte[] VALUE = { 'v', 'a', 'l', 'u', 'e' };
+    private static final byte[] AT = { 'a', 't' };
+    private static final byte[] RUN_ID = { 'r', 'u', 'n', 'I', 'd' };
+    private static final double[] POWERS_OF_TEN = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+    private final String[] names = new String[256];
+    private final byte[][] nameBytes = new byte[256][];
+    private int pos;
+
+    /** Tier 1: whether the byte scanner decoded a valid flat sample into {@link #out}. */
+    private boolean scan(byte[] b) {
+        String name = null;
+        double value = Double.NaN;
+        long at = Long.MIN_VALUE;
+        UUID runId = null;
+        pos = 0;
+        if (!expect(b, '{')) {
+            return false;
+        }
+        while (true) {
+            skipSpace(b);
+            if (pos >= b.length || b[pos] != '"') {
+                return false;
+            }
+            int keyStart = ++pos;
+            int keyEnd = stringEnd(b);
+            if (keyEnd < 0 || !expect(b, ':')) {
+                return false;
+            }
+            skipSpace(b);
+            if (is(b, keyStart, keyEnd, NAME) && name == null) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0 || (name = metricName(b, start, end)) == null) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, VALUE) && value != value) {
+                value = number(b);
+                if (!Double.isFinite(value)) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, AT) && at == Long.MIN_VALUE) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0
+                        || (at = utcMillis(new String(b, start, end - start, StandardCharsets.ISO_8859_1))) == Long.MIN_VALUE) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, RUN_ID) && runId == null) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0 || (runId = uuid(b, start, end)) == null) {
+                    return false;
+                }
+            } else {
+                return false; // another field, or one given twice: the streaming tier decides
+            }
+            skipSpace(b);
+            if (pos >= b.length) {
+                return false;
+            }
+            byte next = b[pos++];
+            if (next == '}') {
+                break;
+            }
+            if (next != ',') {
+                return false;
+            }
+        }
+        skipSpace(b);
+        if (pos != b.length || name == null || value != value || at == Long.MIN_VALUE) {
+            return false;
+        }
+        out.name = name;
+        out.value = value;
+        out.atMillis = at;
+        out.runId = runId;
+        out.histogram = null;
+        return true;
+    }
+
+    private boolean expect(byte[] b, char c) {
+        skipSpace(b);
+        if (pos < b.length && b[pos] == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    private void skipSpace(byte[] b) {
+        while (pos < b.length && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '\t')) {
+            pos++;
+        }
+    }
+
+    /** With {@link #pos} just after an opening quote: the index of the closing one (pos moves past it), or -1. */
+    private int stringEnd(byte[] b) {
+        for (int i = pos; i < b.length; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                pos = i + 1;
+                return i;
+            }
+            if (c == '\\' || c < 0x20) { // an escape, a control or a non-ASCII byte: not for this tier
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** A quoted ASCII string without escapes at {@link #pos}: the index of its closing quote, or -1. */
+    private int quoted(byte[] b) {
+        if (pos >= b.length || b[pos] != '"') {
+            return -1;
+        }
+        pos++;
+        return stringEnd(b);
+    }
+
+    private static boolean is(byte[] b, int start, int end, byte[] key) {
+        return end - start == key.length && Arrays.equals(b, start, end, key, 0, key.length);
+    }
+
+    /** The metric name in b[start, end), from a small cache of names seen, or null when it breaks the pattern. */
+    private String metricName(byte[] b, int start, int end) {
+        int hash = 0;
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+            if (!letter && (i == start || c < '0' || c > '9')) {
+                return null;
+            }
+            hash = 31 * hash + c;
+        }
+        if (end == start) {
+            return null;
+        }
+        int slot = (hash ^ (hash >>> 8)) & 0xff;
+        byte[] cached = nameBytes[slot];
+        if (cached != null && Arrays.equals(cached, 0, cached.length, b, start, end)) {
+            return names[slot];
+        }
+        String name = new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        nameBytes[slot] = Arrays.copyOfRange(b, start, end);
+        names[slot] = name;
+        return name;
+    }
+
+    /** A JSON number at {@link #pos}; NaN when there is none. Exact: short decimals by Clinger's fast path. */
+    private double number(byte[] b) {
+        int start = pos;
+        int i = pos;
+        boolean negative = i < b.length && b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int intStart = i;
+        while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            mantissa = mantissa * 10 + (b[i++] - '0');
+            digits++;
+        }
+        if (i == intStart || (b[intStart] == '0' && i - intStart > 1)) {
+            return Double.NaN;
+        }
+        int fraction = 0;
+        if (i < b.length && b[i] == '.') {
+            int fracStart = ++i;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                mantissa = mantissa * 10 + (b[i++] - '0');
+                digits++;
+            }
+            fraction = i - fracStart;
+            if (fraction == 0) {
+                return Double.NaN;
+            }
+        }
+        boolean exponent = i < b.length && (b[i] == 'e' || b[i] == 'E');
+        if (exponent) {
+            i++;
+            if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            int expStart = i;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            if (i == expStart) {
+                return Double.NaN;
+            }
+        }
+        pos = i;
+        if (!exponent && digits <= 15 && fraction < POWERS_OF_TEN.length) {
+            double v = mantissa / POWERS_OF_TEN[fraction];
+            return negative ? -v : v;
+        }
+        return Double.parseDouble(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+    }
+
+    /** A UUID in its 8-4-4-4-12 hex form in b[start, end), or null. */
+    private static UUID uuid(byte[] b, int start, int end) {
+        if (end - start != 36) {
+            return null;
+        }
+        long high = 0;
+        long low = 0;
+        int nibbles = 0;
+        for (int i = 0; i < 36; i++) {
+            byte c = b[start + i];
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int d = Character.digit(c, 16);
+            if (d < 0) {
+                return null;
+            }
+            if (nibbles++ < 16) {
+                high = (high << 4) | d;
+            } else {
+                low = (low << 4) | d;
+            }
+        }
+        return new UUID(high, low);
+    }
+
+    /** Whether the streaming tier decoded a valid sample into {@link #out}. */
     private boolean fast(byte[] json) throws IOException {
         String name = null;
         double value = Double.NaN;

@@ -43,8 +43,21 @@ public final class RuleBook {
      * @param noDataAfter default silence allowed before a metric counts as no data
      * @param lateTolerance how far behind the clock a sample may be timed
      * @param futureTolerance how far ahead of the clock a sample may be timed
+     * @param globalGuards policy-level conditions over global series (samples without a run id): when one trips,
+     *        every run is halted ({@link RunAborted#ALL_RUNS}); it trips again only after it stopped holding. Their
+     *        silence is not judged: each replica sees only the global series keyed to its partitions.
      */
-    public record Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance) {
+    public record Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance,
+            List<Condition> globalGuards) {
+
+        public Settings {
+            globalGuards = globalGuards == null ? List.of() : List.copyOf(globalGuards);
+        }
+
+        /** Settings without global guards. */
+        public Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance) {
+            this(guardianId, noDataAfter, lateTolerance, futureTolerance, List.of());
+        }
     }
 
     private static final long FORGET_AFTER_DEADLINE_MILLIS = 60_000;
@@ -62,6 +75,14 @@ public final class RuleBook {
         this.noDataAfterMillis = settings.noDataAfter().toMillis();
         this.lateMillis = settings.lateTolerance().toMillis();
         this.futureMillis = settings.futureTolerance().toMillis();
+        if (!settings.globalGuards().isEmpty()) {
+            var policy = new WatchedRun(null, "global guards", Instant.MAX);
+            for (Condition c : settings.globalGuards()) {
+                var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE);
+                policy.watches.add(watch);
+                byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            }
+        }
     }
 
     /**
@@ -277,7 +298,7 @@ public final class RuleBook {
 
         /** Takes one sample; returns the abort when the condition now trips, else null. */
         RunAborted offer(long at, double value, Buckets histogram, long nowMillis) {
-            if (run.aborted) {
+            if (run.aborted && run.runId != null) {
                 return null;
             }
             if (at > lastEventAt) {
@@ -288,7 +309,13 @@ public final class RuleBook {
             }
             if (window.size() < minSamples || !window.holds()) {
                 breachSince = Long.MIN_VALUE;
+                if (run.runId == null) {
+                    run.aborted = false; // a global guard re-arms once it no longer holds
+                }
                 return null;
+            }
+            if (run.aborted) {
+                return null; // a global guard that tripped and still holds
             }
             if (breachSince == Long.MIN_VALUE) {
                 breachSince = at;
@@ -301,7 +328,8 @@ public final class RuleBook {
             int samples = window.size();
             String message = condition.describe() + " held: observed " + observed + " over " + samples
                     + (samples == 1 ? " sample" : " samples");
-            return new RunAborted(run.runId.toString(), source, Instant.ofEpochMilli(nowMillis),
+            return new RunAborted(run.runId == null ? RunAborted.ALL_RUNS : run.runId.toString(),
+                    run.runId == null ? source + " (global guard)" : source, Instant.ofEpochMilli(nowMillis),
                     new AbortReason(AbortKind.AUTO_ABORT, message, condition, Double.isNaN(observed) ? null : observed,
                             samples, Instant.ofEpochMilli(breachSince), Instant.ofEpochMilli(at), null));
         }

@@ -214,6 +214,34 @@ class RuleBookTest {
     }
 
     @Test
+    void shouldHaltAllRunsWhenAGlobalGuardTripsAndTripAgainOnlyAfterItRecovered() {
+        // Given
+        var guarded = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), List.of(new Condition("error_rate", Comparison.GT, 0.01, Duration.ofSeconds(1),
+                        Aggregation.LAST))));
+
+        // When
+        var trips = List.of(guarded.offer(global(0, 0.5), T0.toEpochMilli()),
+                guarded.offer(global(100, 0.5), T0.toEpochMilli()), guarded.offer(global(200, 0.0), T0.toEpochMilli()),
+                guarded.offer(global(300, 0.5), T0.toEpochMilli()));
+
+        // Then
+        assertThat(trips.get(0)).singleElement().satisfies(abort -> {
+            assertThat(abort.runId()).isEqualTo(RunAborted.ALL_RUNS);
+            assertThat(abort.haltsAll()).isTrue();
+            assertThat(abort.reason().condition().metric()).isEqualTo("error_rate");
+        });
+        assertThat(trips.get(1)).as("still holding: no second halt").isEmpty();
+        assertThat(trips.get(2)).isEmpty();
+        assertThat(trips.get(3)).as("recovered, then tripped again").hasSize(1);
+        assertThat(guarded.silentRuns(T0.plusSeconds(3600))).as("a guard's silence is not judged").isEmpty();
+    }
+
+    private static MetricSample global(long offsetMillis, double value) {
+        return new MetricSample("error_rate", value, T0.plusMillis(offsetMillis), null, Map.of());
+    }
+
+    @Test
     void shouldStopWatchingAForgottenRunAndNotWatchItAgainWhenItsStartIsReread() {
         // Given
         UUID run = UUID.randomUUID();
