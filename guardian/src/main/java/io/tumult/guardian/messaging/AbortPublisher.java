@@ -1,6 +1,7 @@
 package io.tumult.guardian.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +20,8 @@ import io.tumult.schemas.v1.RunAborted;
  * Publishes aborts on {@code tumult.runs.abort}, keyed by run id, as CloudEvents in binary mode. Sending never blocks
  * the evaluating thread: the producer sends in the background, and an abort whose send failed is queued to be sent
  * again ({@link #retryFailed}) until it lands. {@link #inFlight()} tells the loop when all aborts are acknowledged,
- * so it commits samples only behind their aborts.
+ * so it commits samples only behind their aborts. Aborts decided outside the evaluator (alerts) go through the same
+ * producer and retries, and tell their caller when they landed.
  */
 final class AbortPublisher {
 
@@ -32,7 +34,8 @@ final class AbortPublisher {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
 
-    private record Pending(RunAborted abort, long receivedNanos) {
+    /** An abort to send; {@code timer} null for an abort not decided by the evaluator, {@code acked} null if none waits. */
+    private record Pending(RunAborted abort, long receivedNanos, Timer timer, CompletableFuture<Void> acked) {
     }
 
     AbortPublisher(KafkaProducer<String, byte[]> producer, Timer breachToAbort) {
@@ -48,7 +51,17 @@ final class AbortPublisher {
         double latencyMs = (System.nanoTime() - receivedNanos) / 1e6;
         var stamped = new RunAborted(abort.runId(), abort.source(), abort.issuedAt(),
                 abort.reason().withGuardianLatencyMs(Math.round(latencyMs * 1000) / 1000.0));
-        send(stamped, receivedNanos);
+        send(new Pending(stamped, receivedNanos, breachToAbort, null));
+    }
+
+    /**
+     * Sends an abort decided outside the evaluator (an alert): not timed as a breach; completes once the broker has
+     * it (after retries, if sending fails).
+     */
+    CompletableFuture<Void> publishDecided(RunAborted abort) {
+        var acked = new CompletableFuture<Void>();
+        send(new Pending(abort, System.nanoTime(), null, acked));
+        return acked;
     }
 
     /** Sends again the aborts whose send failed; called from the loop. */
@@ -56,7 +69,7 @@ final class AbortPublisher {
         Pending p;
         while ((p = failed.poll()) != null) {
             inFlight.decrementAndGet();
-            send(p.abort, p.receivedNanos);
+            send(p);
         }
     }
 
@@ -65,7 +78,8 @@ final class AbortPublisher {
         return inFlight.get();
     }
 
-    private void send(RunAborted abort, long receivedNanos) {
+    private void send(Pending p) {
+        RunAborted abort = p.abort;
         LOG.infof("runId=%s abort: %s", abort.runId(), abort.reason().message());
         var record = new ProducerRecord<String, byte[]>(EventType.RUN_ABORTED.topic(), abort.runId(),
                 TumultJson.encode(abort));
@@ -73,11 +87,16 @@ final class AbortPublisher {
         inFlight.incrementAndGet();
         producer.send(record, (metadata, error) -> {
             if (error == null) {
-                breachToAbort.record(System.nanoTime() - receivedNanos, TimeUnit.NANOSECONDS);
+                if (p.timer != null) {
+                    p.timer.record(System.nanoTime() - p.receivedNanos, TimeUnit.NANOSECONDS);
+                }
                 inFlight.decrementAndGet();
+                if (p.acked != null) {
+                    p.acked.complete(null);
+                }
             } else {
                 LOG.errorf("runId=%s abort not published, sending again: %s", abort.runId(), error);
-                failed.add(new Pending(abort, receivedNanos)); // still counted in flight until sent again
+                failed.add(p); // still counted in flight until sent again
             }
         });
     }

@@ -52,7 +52,6 @@ import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
-import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStatus;
@@ -142,18 +141,29 @@ public class GuardianLoop {
     }
 
     /**
-     * The ingest for samples that do not come from {@code tumult.metrics} (the Prometheus bridge): judged on the
-     * evaluating thread, in order, with the same rules. Completes with the aborts it caused (already sent), or fails
-     * with {@link SampleRejected} when the sample is timed beyond the tolerances.
+     * The ingest for values that do not come from {@code tumult.metrics} (the Prometheus bridge): {@code offer} runs on
+     * the evaluating thread, in order with the topic's samples, against the same book (for example
+     * {@link RuleBook#offerQuery}); the aborts it returns are sent like any other. Completes with those aborts, or
+     * fails with what {@code offer} threw ({@link SampleRejected} for values timed beyond the tolerances).
+     *
+     * @param samples how many values {@code offer} judges, for {@code tumult_guardian_samples_evaluated_total}
      */
-    public CompletionStage<List<RunAborted>> offer(MetricSample sample) {
+    public CompletionStage<List<RunAborted>> ingest(int samples, Function<RuleBook, List<RunAborted>> offer) {
         return inspect(book -> {
-            long now = System.nanoTime();
-            List<RunAborted> decided = book.offer(sample, clock.millis());
-            decided.forEach(a -> aborts.publish(a, now));
-            evaluated.increment();
+            long received = System.nanoTime();
+            List<RunAborted> decided = offer.apply(book);
+            decided.forEach(a -> aborts.publish(a, received));
+            evaluated.increment(samples);
             return decided;
         });
+    }
+
+    /**
+     * Publishes aborts decided outside the evaluator (the alert receivers) on the guardian's own producer. Completes
+     * once the broker acknowledged them all; a failed send is retried until it lands.
+     */
+    public CompletionStage<Void> publish(List<RunAborted> decided) {
+        return CompletableFuture.allOf(decided.stream().map(aborts::publishDecided).toArray(CompletableFuture[]::new));
     }
 
     /** Runs {@code query} on the evaluating thread, against the rule book. */

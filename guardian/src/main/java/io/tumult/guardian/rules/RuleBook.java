@@ -32,6 +32,11 @@ import io.tumult.schemas.v1.RunStarted;
  * time is further behind the clock than its allowance ({@code noDataAfter}, else the longer of the condition's window
  * and {@link Settings#noDataAfter()}); the clock starts when the run is watched.
  * <p>
+ * <b>Queries.</b> A condition may name a PromQL {@link Condition#query() query} instead of a pushed metric. Its values
+ * come from the Prometheus bridge through {@link #offerQuery} (one answer per query feeds every condition naming it);
+ * when Prometheus cannot answer, the bridge says why through {@link #noDataBecause}, and a no-data abort for that
+ * query names it. Pushed samples never reach a query's conditions, whatever their name.
+ * <p>
  * Not thread-safe: one thread owns a book (a guardian shards its runs by partition, one book per consumer thread).
  */
 public final class RuleBook {
@@ -68,6 +73,10 @@ public final class RuleBook {
     private final long futureMillis;
     private final Map<UUID, WatchedRun> runs = new HashMap<>();
     private final Map<String, List<Watch>> byMetric = new HashMap<>();
+    /** The conditions on a PromQL query, by query: fed only by {@link #offerQuery}. */
+    private final Map<String, List<Watch>> byQuery = new HashMap<>();
+    /** Why a query has no data right now, as the Prometheus bridge said; cleared by its next answer. */
+    private final Map<String, String> silenceReasons = new HashMap<>();
     private final Set<UUID> ended = new HashSet<>();
 
     public RuleBook(Settings settings) {
@@ -80,7 +89,7 @@ public final class RuleBook {
             for (Condition c : settings.globalGuards()) {
                 var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE);
                 policy.watches.add(watch);
-                byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+                index(watch);
             }
         }
     }
@@ -98,8 +107,10 @@ public final class RuleBook {
         for (Condition c : start.spec().autoAbort()) {
             var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c));
             run.watches.add(watch);
-            run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
-            byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            if (c.metric() != null) {
+                run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            }
+            index(watch);
         }
         runs.put(start.runId(), run);
     }
@@ -146,14 +157,7 @@ public final class RuleBook {
      */
     public List<RunAborted> offer(UUID runId, String metric, double value, long atMillis, Histogram histogram,
             long nowMillis) {
-        if (atMillis > nowMillis + futureMillis) {
-            throw new SampleRejected("sample timed " + (atMillis - nowMillis) + " ms ahead of the guardian's clock; "
-                    + "tolerated: " + futureMillis + " ms");
-        }
-        if (atMillis < nowMillis - lateMillis) {
-            throw new SampleRejected("sample timed " + (nowMillis - atMillis) + " ms behind the guardian's clock; "
-                    + "tolerated: " + lateMillis + " ms");
-        }
+        checkTime(atMillis, nowMillis);
         List<Watch> watches;
         if (runId != null) {
             WatchedRun run = runs.get(runId);
@@ -179,6 +183,79 @@ public final class RuleBook {
         return aborts;
     }
 
+    private void checkTime(long atMillis, long nowMillis) {
+        if (atMillis > nowMillis + futureMillis) {
+            throw new SampleRejected("sample timed " + (atMillis - nowMillis) + " ms ahead of the guardian's clock; "
+                    + "tolerated: " + futureMillis + " ms");
+        }
+        if (atMillis < nowMillis - lateMillis) {
+            throw new SampleRejected("sample timed " + (nowMillis - atMillis) + " ms behind the guardian's clock; "
+                    + "tolerated: " + lateMillis + " ms");
+        }
+    }
+
+    /** The distinct PromQL queries the watched runs' conditions and the global guards name. */
+    public Set<String> queries() {
+        return Set.copyOf(byQuery.keySet());
+    }
+
+    /**
+     * The ingest for a PromQL query's answer at {@code atMillis}: offered to every condition naming that query (the
+     * watched runs' and the global guards'), and returns the aborts it decides. When the answer holds several series,
+     * each condition takes the one that breaches it if any (fail safe): the highest for {@code >} and {@code >=}, the
+     * lowest for {@code <} and {@code <=}, for {@code ==} and {@code !=} the first that holds, else the first.
+     *
+     * @param values the answer's finite values, at least one
+     * @throws SampleRejected when it is timed beyond the tolerances
+     */
+    public List<RunAborted> offerQuery(String query, double[] values, long atMillis, long nowMillis) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("an answer without a value is no data: use noDataBecause");
+        }
+        checkTime(atMillis, nowMillis);
+        List<Watch> watches = byQuery.get(query);
+        if (watches == null) {
+            return List.of();
+        }
+        silenceReasons.remove(query);
+        var aborts = new ArrayList<RunAborted>(0);
+        for (Watch w : List.copyOf(watches)) {
+            RunAborted abort = w.offer(atMillis, pick(w.condition, values), null, nowMillis);
+            if (abort != null) {
+                aborts.add(abort);
+            }
+        }
+        return aborts;
+    }
+
+    /**
+     * Records why {@code query} has no answer right now (for example {@code Prometheus at ... is unreachable}), to be
+     * named by a no-data abort of a condition on it; its next answer clears it. It is not itself a sample: silence is
+     * judged as for any metric.
+     */
+    public void noDataBecause(String query, String reason) {
+        if (byQuery.containsKey(query)) {
+            silenceReasons.put(query, reason);
+        }
+    }
+
+    /** The value of a several-series answer that {@code condition} judges: the one that breaches it, if any. */
+    static double pick(Condition condition, double[] values) {
+        double picked = values[0];
+        for (double v : values) {
+            switch (condition.op()) {
+                case GT, GE -> picked = Math.max(picked, v);
+                case LT, LE -> picked = Math.min(picked, v);
+                case EQ, NE -> {
+                    if (condition.holdsFor(v)) {
+                        return v;
+                    }
+                }
+            }
+        }
+        return picked;
+    }
+
     /**
      * Aborts for runs with a condition whose metric has been silent longer than it allows (unless the condition says
      * to ignore no data), and forgets runs a minute past their deadline whose end was never heard of.
@@ -197,10 +274,12 @@ public final class RuleBook {
                 if (w.condition.breachesOnNoData() && silent > w.allowedSilenceMillis) {
                     run.aborted = true;
                     Condition c = w.condition;
+                    String of = c.query() == null ? c.metric() : "query " + c.query();
+                    String why = c.query() == null ? null : silenceReasons.get(c.query());
                     aborts.add(new RunAborted(run.runId.toString(), source, now, new AbortReason(AbortKind.NO_DATA,
-                            "no sample of " + c.metric() + " for " + silent + " ms (allowed "
-                                    + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis))
-                                    + "); no data is not healthy",
+                            "no sample of " + of + " for " + silent + " ms (allowed "
+                                    + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
+                                    + (why == null ? "" : ": " + why) + "; no data is not healthy",
                             c, null, w.window.size(), Instant.ofEpochMilli(w.lastEventAt + w.allowedSilenceMillis),
                             now, null)));
                     break;
@@ -243,16 +322,31 @@ public final class RuleBook {
         return Math.max(c.window().toMillis(), noDataAfterMillis);
     }
 
+    private void index(Watch watch) {
+        Condition c = watch.condition;
+        if (c.query() == null) {
+            byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+        } else {
+            byQuery.computeIfAbsent(c.query(), q -> new ArrayList<>()).add(watch);
+        }
+    }
+
     private void unwatch(UUID runId) {
         WatchedRun run = runs.remove(runId);
         if (run == null) {
             return;
         }
         for (Watch w : run.watches) {
-            List<Watch> watches = byMetric.get(w.condition.metric());
+            Condition c = w.condition;
+            Map<String, List<Watch>> index = c.query() == null ? byMetric : byQuery;
+            String key = c.query() == null ? c.metric() : c.query();
+            List<Watch> watches = index.get(key);
             watches.remove(w);
             if (watches.isEmpty()) {
-                byMetric.remove(w.condition.metric());
+                index.remove(key);
+                if (index == byQuery) {
+                    silenceReasons.remove(key);
+                }
             }
         }
         if (ended.size() > 100_000) { // ids of ended runs only guard against rereading their start: bounded

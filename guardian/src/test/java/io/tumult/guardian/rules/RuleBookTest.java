@@ -237,6 +237,60 @@ class RuleBookTest {
         assertThat(guarded.silentRuns(T0.plusSeconds(3600))).as("a guard's silence is not judged").isEmpty();
     }
 
+    @Test
+    void shouldFeedAQueryAnswerToEveryConditionNamingItTakingTheSeriesThatBreachesEach() {
+        // Given: two runs on one query, one watching it go up, one watching it go down
+        UUID high = watch(Condition.ofQuery("max(errors)", Comparison.GT, 0.5, Duration.ofSeconds(1), Aggregation.LAST));
+        UUID low = watch(Condition.ofQuery("max(errors)", Comparison.LT, 0.2, Duration.ofSeconds(1), Aggregation.LAST));
+        UUID pushed = watch(condition(Aggregation.LAST, Comparison.GT, 0.5, "1s"), "max(errors)");
+
+        // When: an answer of three series, then a pushed sample named like the query
+        var decided = rules.offerQuery("max(errors)", new double[] { 0.3, 0.7, 0.1 }, T0.toEpochMilli(),
+                T0.toEpochMilli());
+        var fromTopic = rules.offer(pushed, "max(errors)", 0.1, T0.toEpochMilli(), null, T0.toEpochMilli());
+
+        // Then: each took the series that breaches it; the pushed sample reached only the pushed metric's condition
+        assertThat(decided).extracting(RunAborted::runId).containsExactlyInAnyOrder(high.toString(), low.toString());
+        assertThat(decided).extracting(a -> a.reason().observed()).containsExactlyInAnyOrder(0.7, 0.1);
+        assertThat(decided.get(0).reason().condition().query()).isEqualTo("max(errors)");
+        assertThat(fromTopic).isEmpty();
+        assertThat(rules.queries()).containsExactly("max(errors)");
+    }
+
+    @Test
+    void shouldNameWhyAQueryHasNoDataInItsNoDataAbortUntilItAnswersAgain() {
+        // Given
+        UUID run = watch(Condition.ofQuery("up", Comparison.LT, 1, Duration.ofSeconds(1), null));
+
+        // When
+        rules.noDataBecause("up", "Prometheus at http://127.0.0.1:1/ is unreachable");
+        var silent = rules.silentRuns(T0.plusSeconds(10));
+
+        // Then
+        assertThat(silent).singleElement().satisfies(abort -> {
+            assertThat(abort.runId()).isEqualTo(run.toString());
+            assertThat(abort.reason().kind()).isEqualTo(AbortKind.NO_DATA);
+            assertThat(abort.reason().message()).contains("no sample of query up")
+                    .contains("Prometheus at http://127.0.0.1:1/ is unreachable");
+        });
+    }
+
+    @Test
+    void shouldHaltAllRunsWhenAGlobalGuardOnAQueryTrips() {
+        // Given
+        var guarded = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), List.of(Condition.ofQuery("sum(rate(errors_total[1m]))", Comparison.GT, 1,
+                        Duration.ofSeconds(1), Aggregation.LAST))));
+
+        // When
+        var halts = guarded.offerQuery("sum(rate(errors_total[1m]))", new double[] { 3 }, T0.toEpochMilli(),
+                T0.toEpochMilli());
+
+        // Then
+        assertThat(guarded.queries()).containsExactly("sum(rate(errors_total[1m]))");
+        assertThat(halts).singleElement().satisfies(abort -> assertThat(abort.haltsAll()).isTrue());
+    }
+
     private static MetricSample global(long offsetMillis, double value) {
         return new MetricSample("error_rate", value, T0.plusMillis(offsetMillis), null, Map.of());
     }

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A threshold over a sliding time window of one metric: {@code aggregate(samples in window) op threshold}.
- * As an autoAbort condition it aborts the run as soon as it holds.
+ * As an autoAbort condition it aborts the run as soon as it holds. The metric is either pushed onto
+ * {@link Topics#METRICS} ({@code metric}) or a PromQL expression the guardian polls from Prometheus ({@code query});
+ * exactly one of the two is given.
  *
- * @param metric metric name, as carried by {@link MetricSample#name()}
+ * @param metric metric name, as carried by {@link MetricSample#name()}; null when {@code query} is given
  * @param op comparison between the aggregated value and the threshold
  * @param threshold the value compared against
  * @param window how far back samples count
@@ -18,12 +20,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param minSamples the least number of samples in the window for the condition to be judged; null: 1
  * @param noData what the metric falling silent means; null: {@link NoData#BREACH}
  * @param noDataAfter how long the metric may be silent before that counts as no data; null: the evaluator's default
+ * @param query a PromQL expression evaluated by Prometheus (instant queries, polled during the run), whose value is
+ *        the condition's sample; null when {@code metric} is given
  */
 public record Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate,
-        @JsonProperty("for") Duration holdFor, Integer minSamples, NoData noData, Duration noDataAfter) {
+        @JsonProperty("for") Duration holdFor, Integer minSamples, NoData noData, Duration noDataAfter,
+        String query) {
 
     public Condition {
-        Objects.requireNonNull(metric, "metric");
+        if ((metric == null) == (query == null)) {
+            throw new IllegalArgumentException("a condition names exactly one of metric or query");
+        }
+        if (query != null && query.isBlank()) {
+            throw new IllegalArgumentException("query must not be blank");
+        }
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(window, "window");
         if (window.isNegative() || window.isZero()) {
@@ -41,9 +51,21 @@ public record Condition(String metric, Comparison op, double threshold, Duration
         }
     }
 
-    /** A condition judged at once, on one sample or more, with no data a breach. */
+    /** A condition on a pushed metric, with every option. */
+    public Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate,
+            Duration holdFor, Integer minSamples, NoData noData, Duration noDataAfter) {
+        this(metric, op, threshold, window, aggregate, holdFor, minSamples, noData, noDataAfter, null);
+    }
+
+    /** A condition on a pushed metric, judged at once, on one sample or more, with no data a breach. */
     public Condition(String metric, Comparison op, double threshold, Duration window, Aggregation aggregate) {
-        this(metric, op, threshold, window, aggregate, null, null, null, null);
+        this(metric, op, threshold, window, aggregate, null, null, null, null, null);
+    }
+
+    /** A condition on a PromQL query, judged at once, on one value or more, with no data a breach. */
+    public static Condition ofQuery(String query, Comparison op, double threshold, Duration window,
+            Aggregation aggregate) {
+        return new Condition(null, op, threshold, window, aggregate, null, null, null, null, query);
     }
 
     /** {@link #holdFor()}, zero when absent. */
@@ -66,9 +88,13 @@ public record Condition(String metric, Comparison op, double threshold, Duration
         return op.test(value, threshold);
     }
 
-    /** Readable form for logs and timelines, for example {@code avg(http_error_rate[30s]) > 0.01}. */
+    /**
+     * Readable form for logs and timelines, for example {@code avg(http_error_rate[30s]) > 0.01}, or
+     * {@code avg(query(sum(rate(errors_total[1m])))[30s]) > 0.01 for 10s}.
+     */
     public String describe() {
-        return aggregate.wireName() + "(" + metric + "[" + DurationText.format(window) + "]) " + op.symbol() + " "
+        String what = query == null ? metric : "query(" + query + ")";
+        return aggregate.wireName() + "(" + what + "[" + DurationText.format(window) + "]) " + op.symbol() + " "
                 + threshold + (holdFor == null ? "" : " for " + DurationText.format(holdFor));
     }
 }
