@@ -88,6 +88,12 @@ public class AlertBridge {
         for (Alert alert : alerts) {
             if (!alert.firing()) {
                 resolved++;
+                // an identity without start time (Grafana's Kafka records: incident/labels) would stay "seen" for
+                // good; the group's resolution ends the episode, so that its next firing aborts again
+                String episodes = sender + "|" + alert.identity() + "/";
+                synchronized (handled) {
+                    handled.keySet().removeIf(k -> k.startsWith(episodes));
+                }
                 continue;
             }
             firing++;
