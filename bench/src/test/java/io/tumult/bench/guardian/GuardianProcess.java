@@ -46,7 +46,8 @@ final class GuardianProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
         GuardedProcess process = GuardedProcess.start("guardian", command, log, Duration.ofSeconds(10));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!process.log().contains("resumed judging samples")) {
+        // its HTTP server (for /q/metrics) may come up after its loop resumed judging samples: wait for both
+        while (!process.log().contains("resumed judging samples") || !process.log().contains(" started in ")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 String tail = process.logTail(40);
                 process.close();

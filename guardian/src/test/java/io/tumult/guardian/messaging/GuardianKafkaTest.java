@@ -160,6 +160,41 @@ class GuardianKafkaTest {
     }
 
     @Test
+    void shouldBacktestRulesAgainstARecordedSpanOfSamples() {
+        // Given: a recorded span of one metric: healthy, then one breaching sample
+        Instant start = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String metric = "backtest_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '_');
+        RecordMetadata last = null;
+        for (int i = 0; i < 5; i++) {
+            last = kafka.publish(EventType.METRIC_SAMPLE, metric, new MetricSample(metric, i == 3 ? 0.9 : 0.1,
+                    start.plusSeconds(i), null, Map.of()), "/test");
+        }
+        assertThat(last).isNotNull();
+
+        // When
+        var result = given().contentType("application/json").body("""
+                {"autoAbort":[{"metric":"%s","op":">","threshold":0.5,"window":"1s","aggregate":"last"}],
+                 "from":"%s","to":"%s"}""".formatted(metric, start.minusSeconds(1), Instant.now()))
+                .post("/backtest").then().statusCode(200).extract().jsonPath();
+
+        // Then
+        assertThat(result.getInt("samples")).isEqualTo(5);
+        assertThat(result.getString("rules[0].trips[0].trippedAt")).isEqualTo(start.plusSeconds(3).toString());
+        assertThat(result.getDouble("rules[0].trips[0].observed")).isEqualTo(0.9);
+    }
+
+    @Test
+    void shouldRefuseABacktestWithoutASpanNamingTheField() {
+        // When
+        var problem = given().contentType("application/json")
+                .body("{\"autoAbort\":[{\"metric\":\"m\",\"op\":\">\",\"threshold\":1,\"window\":\"1s\"}]}")
+                .post("/backtest").then().statusCode(400).extract().jsonPath();
+
+        // Then
+        assertThat(problem.getString("field")).isEqualTo("$.from");
+    }
+
+    @Test
     void shouldPublishHeartbeats() {
         // When
         var beats = kafka.read(Topics.GUARDIAN_HEARTBEAT, rs -> rs.size() >= 2, WAIT);
