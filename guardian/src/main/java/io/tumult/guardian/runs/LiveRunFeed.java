@@ -198,7 +198,6 @@ public class LiveRunFeed implements LiveRuns {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.id() + "-live-runs");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // no group: nothing to commit to
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         return p;
     }
 }
