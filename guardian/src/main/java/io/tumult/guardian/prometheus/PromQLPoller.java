@@ -65,18 +65,9 @@ public class PromQLPoller {
     public record Answer(double[] values, String noDataReason) {
     }
 
-    PromQLPoller(GuardianLoop loop, PrometheusConfig config) {
+    PromQLPoller(GuardianLoop loop, PrometheusConnection prometheus) {
         this.loop = loop;
-        this.client = config.url().map(url -> new PrometheusClient(url, config.timeout(), authorization(config)))
-                .orElse(null);
-    }
-
-    private static String authorization(PrometheusConfig config) {
-        if (config.bearerToken().isPresent()) {
-            return "Bearer " + config.bearerToken().get();
-        }
-        return config.username()
-                .map(user -> okhttp3.Credentials.basic(user, config.password().orElse(""))).orElse(null);
+        this.client = prometheus.client().orElse(null);
     }
 
     @Scheduled(every = "${tumult.guardian.prometheus.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
@@ -100,8 +91,7 @@ public class PromQLPoller {
     Map<String, Answer> ask(Collection<String> promql, Instant at) throws InterruptedException {
         var answers = new LinkedHashMap<String, Answer>();
         if (client == null) {
-            promql.forEach(q -> answers.put(q,
-                    new Answer(new double[0], "no Prometheus configured: set tumult.guardian.prometheus.url")));
+            promql.forEach(q -> answers.put(q, new Answer(new double[0], PrometheusConnection.NOT_CONFIGURED)));
             return answers;
         }
         var pending = new LinkedHashMap<String, Future<Answer>>();
@@ -165,8 +155,5 @@ public class PromQLPoller {
     @PreDestroy
     void close() {
         queries.shutdownNow();
-        if (client != null) {
-            client.close();
-        }
     }
 }

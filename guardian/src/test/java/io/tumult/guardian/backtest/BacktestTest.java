@@ -42,4 +42,25 @@ class BacktestTest {
         assertThat(verdicts.get(1).trips().get(0).observed()).isEqualTo(0.3);
         assertThat(verdicts.get(1).condition()).isEqualTo("last(errors[1s]) < 0.2");
     }
+
+    @Test
+    void shouldReplayARuleOnAQueryOnPrometheusRangeAnswers() {
+        // Given: a query's answers, two series a second, the higher one crossing 0.5 at 3 s
+        var abort = Condition.ofQuery("max(errors)", Comparison.GT, 0.5, Duration.ofSeconds(1), Aggregation.LAST);
+        var points = List.of(new Backtest.QueryPoint(T0.plusSeconds(3), new double[] { 0.1, 0.7 }),
+                new Backtest.QueryPoint(T0.plusSeconds(1), new double[] { 0.1, 0.2 }),
+                new Backtest.QueryPoint(T0.plusSeconds(2), new double[] { 0.3, 0.2 }));
+
+        // When
+        var verdicts = new Backtest(List.of(abort), List.of()).replay(List.of(), Map.of("max(errors)", points));
+
+        // Then
+        assertThat(verdicts).singleElement().satisfies(v -> {
+            assertThat(v.condition()).isEqualTo("last(query(max(errors))[1s]) > 0.5");
+            assertThat(v.trips()).singleElement().satisfies(trip -> {
+                assertThat(trip.trippedAt()).isEqualTo(T0.plusSeconds(3));
+                assertThat(trip.observed()).isEqualTo(0.7);
+            });
+        });
+    }
 }

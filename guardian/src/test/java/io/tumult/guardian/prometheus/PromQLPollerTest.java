@@ -32,7 +32,7 @@ class PromQLPollerTest {
         // Given: a watched run with a query condition, and a Prometheus URL nothing listens on
         RuleBook rules = watching(QUERY);
         String url = "http://127.0.0.1:" + FreePort.pick();
-        var poller = new PromQLPoller(null, config(Optional.of(url)));
+        var poller = new PromQLPoller(null, new PrometheusConnection(config(Optional.of(url))));
 
         // When
         Instant now = Instant.now();
@@ -53,7 +53,7 @@ class PromQLPollerTest {
     void shouldSayNoPrometheusIsConfiguredWhenThereIsNone() throws InterruptedException {
         // Given
         RuleBook rules = watching(QUERY);
-        var poller = new PromQLPoller(null, config(Optional.empty()));
+        var poller = new PromQLPoller(null, new PrometheusConnection(config(Optional.empty())));
 
         // When
         Instant now = Instant.now();
