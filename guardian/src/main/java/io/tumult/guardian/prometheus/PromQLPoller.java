@@ -80,7 +80,8 @@ public class PromQLPoller {
             }
             Instant at = clock.instant();
             Map<String, Answer> answers = ask(watched, at);
-            loop.ingest(answers.size(), book -> feed(book, answers, at.toEpochMilli(), clock.millis()))
+            int values = (int) answers.values().stream().filter(a -> a.values().length > 0).count();
+            loop.ingest(values, book -> feed(book, answers, at.toEpochMilli(), clock.millis()))
                     .toCompletableFuture().get(LOOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.errorf("PromQL poll failed: %s", e.toString());
