@@ -99,6 +99,7 @@ public class GuardianLoop {
     private DeadLetters deadLetters;
     private RuleBook rules;
     private long nextNoDataCheck;
+    private long silenceDeferredSince;
     private long nextCommit;
 
     GuardianLoop(GuardianConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
@@ -289,8 +290,13 @@ public class GuardianLoop {
             resumeSamplesWhenCaughtUp();
         }
         if (now >= nextNoDataCheck && caughtUp) {
-            nextNoDataCheck = now + config.noDataCheckInterval().toMillis();
-            if (config.noDataAbort()) {
+            // silence is not judged while samples wait unread (the loop is behind), for at most no-data-after more
+            if (samplesUnread() && (silenceDeferredSince == 0
+                    || now - silenceDeferredSince < config.noDataAfter().toMillis())) {
+                silenceDeferredSince = silenceDeferredSince == 0 ? now : silenceDeferredSince;
+            } else if (config.noDataAbort()) {
+                silenceDeferredSince = 0;
+                nextNoDataCheck = now + config.noDataCheckInterval().toMillis();
                 long judgedNanos = System.nanoTime();
                 rules.silentRuns(Instant.ofEpochMilli(now)).forEach(a -> aborts.publish(a, judgedNanos));
             }
@@ -300,6 +306,19 @@ public class GuardianLoop {
             nextCommit = now + config.commitInterval().toMillis();
             commit(false);
         }
+    }
+
+    /** Whether samples published to this replica's partitions wait unread. */
+    private boolean samplesUnread() {
+        for (TopicPartition tp : consumer.assignment()) {
+            if (tp.topic().equals(Topics.METRICS)) {
+                var lag = consumer.currentLag(tp);
+                if (lag.isPresent() && lag.getAsLong() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Commits the positions of the sample partitions, once every abort decided so far is acknowledged. */
