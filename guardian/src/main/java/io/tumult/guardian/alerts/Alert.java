@@ -8,7 +8,8 @@ import java.util.Objects;
  * One alert as a receiver read it, whatever sent it.
  *
  * @param identity what makes this alert one alert: fingerprint and start (Grafana, Alertmanager), or the incident
- *        key (Grafana's Kafka REST Proxy contact point, which sends no fingerprint); each identity aborts once
+ *        key and the alert's labels (Grafana's Kafka REST Proxy contact point, which sends neither fingerprint nor
+ *        start; its resolution, identified by the incident key alone, ends the episode); each identity aborts once
  * @param firing false for a resolved alert, which does nothing
  * @param labels its labels, where the {@code tumult_*} mapping labels are read
  * @param name what people call it ({@code alertname}, or the description)

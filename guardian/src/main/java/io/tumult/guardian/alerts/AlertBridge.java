@@ -26,6 +26,10 @@ import io.tumult.schemas.v1.RunAborted;
  * {@code tumult_experiment} that experiment's live runs, {@code tumult_namespace} the live runs whose target is in
  * that namespace, {@code tumult_halt: all} every run (halt-all); several labels add up. An alert without any follows
  * {@link AlertsConfig#unmapped()}. A resolved alert does nothing, and each alert identity aborts once.
+ * <p>
+ * The live runs come from {@link LiveRuns}: every run in progress, whichever replica evaluates it, so an alert for an
+ * experiment or a namespace aborts every matching run. Until that view is complete (at start-up), a batch that needs
+ * it is refused with {@link RunsNotYetKnown}, before any alert of it is remembered: its sender retries.
  */
 @ApplicationScoped
 public class AlertBridge {
@@ -59,9 +63,23 @@ public class AlertBridge {
     public record Decision(List<RunAborted> aborts, int firing, int resolved, int duplicates, List<String> unmapped) {
     }
 
-    /** Decides the aborts for {@code alerts} from {@code sender}. */
+    /** The live runs are not all known yet: the batch is refused whole, to be sent again. */
+    public static final class RunsNotYetKnown extends RuntimeException {
+        RunsNotYetKnown() {
+            super("the guardian is still reading the runs in progress from Kafka; send the alerts again shortly");
+        }
+    }
+
+    /**
+     * Decides the aborts for {@code alerts} from {@code sender}.
+     *
+     * @throws RunsNotYetKnown when an alert must be matched against the live runs and they are not all known yet
+     */
     public Decision decide(String sender, List<Alert> alerts) {
         Instant now = clock.instant();
+        if (!live.complete() && alerts.stream().anyMatch(a -> a.firing() && needsLiveRuns(a))) {
+            throw new RunsNotYetKnown();
+        }
         var aborts = new LinkedHashMap<String, RunAborted>(); // one abort per run per batch: the first alert's
         var unmappedNames = new ArrayList<String>();
         int firing = 0;
@@ -70,6 +88,12 @@ public class AlertBridge {
         for (Alert alert : alerts) {
             if (!alert.firing()) {
                 resolved++;
+                // an identity without start time (Grafana's Kafka records: incident/labels) would stay "seen" for
+                // good; the group's resolution ends the episode, so that its next firing aborts again
+                String episodes = sender + "|" + alert.identity() + "/";
+                synchronized (handled) {
+                    handled.keySet().removeIf(k -> k.startsWith(episodes));
+                }
                 continue;
             }
             firing++;
@@ -94,6 +118,18 @@ public class AlertBridge {
             }
         }
         return new Decision(List.copyOf(aborts.values()), firing, resolved, duplicates, unmappedNames);
+    }
+
+    /** Whether an alert's targets are found among the live runs (by experiment, namespace, or as unmapped). */
+    private boolean needsLiveRuns(Alert alert) {
+        Map<String, String> labels = alert.labels();
+        if ("all".equalsIgnoreCase(labels.get(HALT))) {
+            return false;
+        }
+        if (labels.containsKey(EXPERIMENT) || labels.containsKey(NAMESPACE)) {
+            return true;
+        }
+        return !labels.containsKey(RUN_ID) && unmapped == Unmapped.ABORT_LIVE_RUNS;
     }
 
     /** The run ids an alert aborts ({@code *} for halt-all), or null when it is unmapped and that means nothing. */

@@ -90,6 +90,11 @@ public final class AlertPayloads {
             }
             String incident = text(value, at, "incident_key");
             String description = value.path("description").asText("");
+            if (state.equals("ok")) {
+                // the group resolved: its next firing is a new episode (see AlertBridge)
+                out.add(new Alert(incident, false, Map.of(), description.isBlank() ? incident : description, null));
+                continue;
+            }
             List<Map<String, String>> labelSets = labelsFromMessage(value.path("details").asText(""));
             if (labelSets.isEmpty()) {
                 labelSets = List.of(Map.of());
@@ -100,7 +105,7 @@ public final class AlertPayloads {
                     throw new BadPayloadException(at + ".details", "label " + AlertBridge.RUN_ID
                             + " is not a run id (a UUID): '" + runId + "'");
                 }
-                out.add(new Alert(incident + "/" + new java.util.TreeMap<>(labels), state.equals("alerting"), labels,
+                out.add(new Alert(incident + "/" + new java.util.TreeMap<>(labels), true, labels,
                         labels.getOrDefault("alertname", description.isBlank() ? incident : description), null));
             }
         }

@@ -31,8 +31,7 @@ import io.tumult.guardian.alerts.AlertAnswers.Problem;
 import io.tumult.guardian.alerts.AlertAnswers.ProduceAnswer;
 import io.tumult.guardian.alerts.AlertAnswers.ProxyError;
 import io.tumult.guardian.alerts.AlertAnswers.Receipt;
-import io.tumult.guardian.messaging.AbortPublisher;
-import io.tumult.guardian.runs.LiveRun;
+import io.tumult.guardian.messaging.GuardianLoop;
 import io.tumult.guardian.runs.LiveRuns;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.Topics;
@@ -58,12 +57,12 @@ public class AlertResource {
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
 
     private final AlertBridge bridge;
-    private final AbortPublisher publisher;
+    private final GuardianLoop publisher;
     private final LiveRuns live;
     private final Map<String, RequestAuthenticator> receivers;
     private final Clock clock = Clock.systemUTC();
 
-    AlertResource(AlertBridge bridge, AbortPublisher publisher, LiveRuns live, AlertsConfig config) {
+    AlertResource(AlertBridge bridge, GuardianLoop publisher, LiveRuns live, AlertsConfig config) {
         this.bridge = bridge;
         this.live = live;
         this.publisher = publisher;
@@ -78,12 +77,19 @@ public class AlertResource {
         this.receivers = Map.copyOf(byName);
     }
 
-    /** The runs in progress as the receivers see them: what a {@code tumult_*} label can abort. */
+    /**
+     * The runs in progress as the receivers see them: what a {@code tumult_*} label can abort; 503 until they are all
+     * known.
+     */
     @GET
     @Path("live-runs")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<LiveRun> liveRuns() {
-        return live.live(clock.instant());
+    public Response liveRuns() {
+        if (!live.complete()) {
+            return Response.status(Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
+                    .entity(new Problem(new AlertBridge.RunsNotYetKnown().getMessage(), null)).build();
+        }
+        return Response.ok(live.live(clock.instant()), MediaType.APPLICATION_JSON).build();
     }
 
     @POST
@@ -131,6 +137,8 @@ public class AlertResource {
                     runIds(decision.aborts())), message -> new ProxyError(50301, message, null));
         } catch (BadPayloadException e) {
             return answer(Status.BAD_REQUEST, new ProxyError(40001, e.getMessage(), e.field()));
+        } catch (AlertBridge.RunsNotYetKnown e) {
+            return answer(Status.SERVICE_UNAVAILABLE, new ProxyError(50301, e.getMessage(), null));
         } catch (RuntimeException e) {
             LOG.errorf(e, "receiver %s failed", KAFKA_REST);
             return answer(Status.INTERNAL_SERVER_ERROR, new ProxyError(50001, "internal error", null));
@@ -149,6 +157,8 @@ public class AlertResource {
                     message -> new Problem(message, null));
         } catch (BadPayloadException e) {
             return answer(Status.BAD_REQUEST, new Problem(e.getMessage(), e.field()));
+        } catch (AlertBridge.RunsNotYetKnown e) {
+            return answer(Status.SERVICE_UNAVAILABLE, new Problem(e.getMessage(), null));
         } catch (RuntimeException e) {
             LOG.errorf(e, "receiver %s failed", receiver);
             return answer(Status.INTERNAL_SERVER_ERROR, new Problem("internal error", null));
@@ -177,7 +187,7 @@ public class AlertResource {
 
     private Uni<Response> publish(AlertBridge.Decision decision, java.util.function.Supplier<Object> ok,
             Function<String, Object> unavailable) {
-        return publisher.publish(decision.aborts())
+        return Uni.createFrom().completionStage(() -> publisher.publish(decision.aborts()))
                 .map(done -> Response.ok(ok.get(), MediaType.APPLICATION_JSON).build())
                 .ifNoItem().after(PUBLISH_WAIT).recoverWithItem(() -> Response.status(Status.SERVICE_UNAVAILABLE)
                         .type(MediaType.APPLICATION_JSON)

@@ -7,7 +7,8 @@
  * replay window; see {@link io.tumult.guardian.alerts.AlertsConfig}), {@link io.tumult.guardian.alerts.AlertPayloads}
  * reads each format into {@link io.tumult.guardian.alerts.Alert}s naming the first bad field, and
  * {@link io.tumult.guardian.alerts.AlertBridge} maps their {@code tumult_*} labels onto the live runs
- * ({@link io.tumult.guardian.runs.LiveRuns}) and remembers each alert, so that it aborts once. The guardian's
- * {@code AbortPublisher} publishes; the receiver answers once the broker has the aborts.
+ * ({@link io.tumult.guardian.runs.LiveRuns}: every run in progress, whichever replica evaluates it) and remembers each
+ * alert, so that it aborts once. The evaluating loop's producer publishes
+ * ({@link io.tumult.guardian.messaging.GuardianLoop#publish}); the receiver answers once the broker has the aborts.
  */
 package io.tumult.guardian.alerts;

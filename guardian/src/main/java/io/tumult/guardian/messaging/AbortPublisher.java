@@ -1,48 +1,112 @@
 package io.tumult.guardian.messaging;
 
-import java.time.Duration;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
+import io.micrometer.core.instrument.Timer;
 import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.RunAborted;
 
-/** Publishes aborts on {@code tumult.runs.abort}, keyed by run id (CloudEvents set per channel). */
-@ApplicationScoped
-public class AbortPublisher {
+/**
+ * Publishes aborts on {@code tumult.runs.abort}, keyed by run id, as CloudEvents in binary mode. Sending never blocks
+ * the evaluating thread: the producer sends in the background, and an abort whose send failed is queued to be sent
+ * again ({@link #retryFailed}) until it lands. {@link #inFlight()} tells the loop when all aborts are acknowledged,
+ * so it commits samples only behind their aborts. Aborts decided outside the evaluator (alerts) go through the same
+ * producer and retries, and tell their caller when they landed.
+ */
+final class AbortPublisher {
 
     private static final Logger LOG = Logger.getLogger(AbortPublisher.class);
-    private static final Duration RETRY_FIRST = Duration.ofMillis(100);
-    private static final Duration RETRY_MAX = Duration.ofSeconds(2);
+    private static final byte[] SOURCE = "/tumult/guardian".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TYPE = EventType.RUN_ABORTED.ceType().getBytes(StandardCharsets.UTF_8);
 
-    private final MutinyEmitter<Record<String, byte[]>> emitter;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Timer breachToAbort;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
 
-    AbortPublisher(@Channel("abort") MutinyEmitter<Record<String, byte[]>> emitter) {
-        this.emitter = emitter;
+    /** An abort to send; {@code timer} null for an abort not decided by the evaluator, {@code acked} null if none waits. */
+    private record Pending(RunAborted abort, long receivedNanos, Timer timer, CompletableFuture<Void> acked) {
+    }
+
+    AbortPublisher(KafkaProducer<String, byte[]> producer, Timer breachToAbort) {
+        this.producer = producer;
+        this.breachToAbort = breachToAbort;
     }
 
     /**
-     * Sends every abort; completes when the broker has acknowledged all of them. An abort must land: a failed send
-     * (the producer has already retried for its delivery timeout) is sent again, with back-off, until it does.
+     * Sends {@code abort}, filling in the guardian's latency since {@code receivedNanos} (when the deciding record
+     * was received, or silence judged).
      */
-    public Uni<Void> publish(List<RunAborted> aborts) {
-        if (aborts.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.join().all(aborts.stream().map(this::publish).toList()).andFailFast().replaceWithVoid();
+    void publish(RunAborted abort, long receivedNanos) {
+        double latencyMs = (System.nanoTime() - receivedNanos) / 1e6;
+        var stamped = new RunAborted(abort.runId(), abort.source(), abort.issuedAt(),
+                abort.reason().withGuardianLatencyMs(Math.round(latencyMs * 1000) / 1000.0));
+        send(new Pending(stamped, receivedNanos, breachToAbort, null));
     }
 
-    private Uni<Void> publish(RunAborted abort) {
+    /**
+     * Sends an abort decided outside the evaluator (an alert): not timed as a breach; completes once the broker has
+     * it (after retries, if sending fails).
+     */
+    CompletableFuture<Void> publishDecided(RunAborted abort) {
+        var acked = new CompletableFuture<Void>();
+        send(new Pending(abort, System.nanoTime(), null, acked));
+        return acked;
+    }
+
+    /** Sends again the aborts whose send failed; called from the loop. */
+    void retryFailed() {
+        Pending p;
+        while ((p = failed.poll()) != null) {
+            inFlight.decrementAndGet();
+            send(p);
+        }
+    }
+
+    /** Aborts sent and not yet acknowledged, or failed and waiting to be sent again. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    private void send(Pending p) {
+        RunAborted abort = p.abort;
         LOG.infof("runId=%s abort: %s", abort.runId(), abort.reason().message());
-        return emitter.send(Record.of(abort.runId(), TumultJson.encode(abort)))
-                .onFailure().invoke(e -> LOG.errorf("runId=%s abort not published, retrying: %s", abort.runId(), e))
-                .onFailure().retry().withBackOff(RETRY_FIRST, RETRY_MAX).indefinitely();
+        var record = new ProducerRecord<String, byte[]>(EventType.RUN_ABORTED.topic(), abort.runId(),
+                TumultJson.encode(abort));
+        cloudEvent(record.headers(), abort.runId());
+        inFlight.incrementAndGet();
+        producer.send(record, (metadata, error) -> {
+            if (error == null) {
+                if (p.timer != null) {
+                    p.timer.record(System.nanoTime() - p.receivedNanos, TimeUnit.NANOSECONDS);
+                }
+                inFlight.decrementAndGet();
+                if (p.acked != null) {
+                    p.acked.complete(null);
+                }
+            } else {
+                LOG.errorf("runId=%s abort not published, sending again: %s", abort.runId(), error);
+                failed.add(p); // still counted in flight until sent again
+            }
+        });
+    }
+
+    private static void cloudEvent(Headers headers, String id) {
+        headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_id", java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_type", TYPE);
+        headers.add("ce_source", SOURCE);
+        headers.add("ce_time", java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+        headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));
     }
 }

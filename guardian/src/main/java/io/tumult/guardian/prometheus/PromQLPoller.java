@@ -1,16 +1,20 @@
 package io.tumult.guardian.prometheus;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,34 +22,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
-import io.tumult.guardian.messaging.AbortPublisher;
+import io.tumult.guardian.messaging.GuardianLoop;
 import io.tumult.guardian.prometheus.QueryResult.Matrix;
 import io.tumult.guardian.prometheus.QueryResult.Scalar;
 import io.tumult.guardian.prometheus.QueryResult.Vector;
 import io.tumult.guardian.rules.RuleBook;
-import io.tumult.guardian.runs.LiveRun;
-import io.tumult.guardian.runs.LiveRuns;
-import io.tumult.schemas.v1.Condition;
-import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
 
 /**
- * Evaluates the {@code query:} conditions of every live run on Prometheus each poll interval, and offers each value
- * to the rule book as a sample of the condition's {@link Condition#series() series}, for that run: the same
- * evaluator, windows and no-data rule as pushed metrics. Each distinct query is sent once per poll, all in parallel.
+ * Evaluates on Prometheus, each poll interval, the {@code query:} conditions this replica's {@link RuleBook} watches
+ * (its runs' and the global guards'), and feeds each answer into the evaluator through
+ * {@link GuardianLoop#ingest}: the same windows, {@code for}, minimum samples and no-data rule as pushed metrics. Each
+ * distinct query is sent once per poll, all in parallel, and its answer feeds every condition naming it.
  * <p>
- * A query Prometheus cannot answer (down, timed out, an error, no series, a non-finite value) offers nothing: the
- * condition has no data, which aborts its run once the no-data tolerance has passed (by default), and the rule book
- * names Prometheus' failure in that abort's reason.
+ * A query Prometheus cannot answer (down, timed out, an error, no series, no finite value) feeds nothing: the
+ * condition has no data, which aborts its run once the no-data tolerance has passed (by default), and the evaluator
+ * names Prometheus' failure in that abort's reason ({@link RuleBook#noDataBecause}).
  */
 @ApplicationScoped
 public class PromQLPoller {
 
     private static final Logger LOG = Logger.getLogger(PromQLPoller.class);
+    /** How long a poll waits for the evaluating thread to hand over or take values. */
+    private static final Duration LOOP_WAIT = Duration.ofSeconds(10);
 
-    private final LiveRuns live;
-    private final RuleBook rules;
-    private final AbortPublisher aborts;
+    private final GuardianLoop loop;
     private final PrometheusClient client;
     private final Clock clock = Clock.systemUTC();
     /** One thread per query in flight: each waits on the network for at most the client's timeout. */
@@ -55,77 +56,84 @@ public class PromQLPoller {
         return thread;
     });
 
-    PromQLPoller(LiveRuns live, RuleBook rules, AbortPublisher aborts, PrometheusConfig config) {
-        this.live = live;
-        this.rules = rules;
-        this.aborts = aborts;
-        this.client = config.url().map(url -> new PrometheusClient(url, config.timeout(), authorization(config)))
-                .orElse(null);
+    /**
+     * One query's answer: its finite values (the condition's sample), or why there is none.
+     *
+     * @param values the finite values, one per series; empty when there is no data
+     * @param noDataReason why there is no data (names Prometheus); null when there are values
+     */
+    public record Answer(double[] values, String noDataReason) {
     }
 
-    private static String authorization(PrometheusConfig config) {
-        if (config.bearerToken().isPresent()) {
-            return "Bearer " + config.bearerToken().get();
-        }
-        return config.username()
-                .map(user -> okhttp3.Credentials.basic(user, config.password().orElse(""))).orElse(null);
+    PromQLPoller(GuardianLoop loop, PrometheusConnection prometheus) {
+        this.loop = loop;
+        this.client = prometheus.client().orElse(null);
     }
 
     @Scheduled(every = "${tumult.guardian.prometheus.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() throws InterruptedException {
-        Instant now = clock.instant();
-        Map<String, List<Watched>> byQuery = new LinkedHashMap<>();
-        for (LiveRun run : live.live(now)) {
-            for (Condition c : run.autoAbort()) {
-                if (c.query() != null) {
-                    byQuery.computeIfAbsent(c.query(), q -> new ArrayList<>()).add(new Watched(run.runId(), c));
-                }
+        try {
+            Set<String> watched = loop.inspect(RuleBook::queries).toCompletableFuture()
+                    .get(LOOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (watched.isEmpty()) {
+                return;
             }
-        }
-        if (byQuery.isEmpty()) {
-            return;
-        }
-        if (client == null) {
-            byQuery.values().forEach(ws -> ws.forEach(w -> rules.noDataBecause(w.condition.series(),
-                    "no Prometheus configured: set tumult.guardian.prometheus.url")));
-            return;
-        }
-        var pending = new ArrayList<Future<?>>();
-        byQuery.forEach((query, watched) -> pending.add(queries.submit(() -> evaluate(query, watched, now))));
-        for (Future<?> f : pending) {
-            try {
-                f.get(); // each call is bounded by the client's timeout
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.errorf("query evaluation failed: %s", e.getCause().toString());
-            }
+            Instant at = clock.instant();
+            Map<String, Answer> answers = ask(watched, at);
+            int values = (int) answers.values().stream().filter(a -> a.values().length > 0).count();
+            loop.ingest(values, book -> feed(book, answers, at.toEpochMilli(), clock.millis()))
+                    .toCompletableFuture().get(LOOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.errorf("PromQL poll failed: %s", e.toString());
         }
     }
 
-    private void evaluate(String query, List<Watched> watched, Instant now) {
-        String series = watched.get(0).condition.series();
+    /** Evaluates each query at {@code at} on Prometheus, in parallel; each answer within the client's timeout. */
+    Map<String, Answer> ask(Collection<String> promql, Instant at) throws InterruptedException {
+        var answers = new LinkedHashMap<String, Answer>();
+        if (client == null) {
+            promql.forEach(q -> answers.put(q, new Answer(new double[0], PrometheusConnection.NOT_CONFIGURED)));
+            return answers;
+        }
+        var pending = new LinkedHashMap<String, Future<Answer>>();
+        promql.forEach(q -> pending.put(q, queries.submit(() -> answer(q, at))));
+        for (var p : pending.entrySet()) {
+            try {
+                answers.put(p.getKey(), p.getValue().get());
+            } catch (ExecutionException e) { // a bug, not Prometheus: still no data, and said
+                answers.put(p.getKey(), new Answer(new double[0], "the query's answer could not be read: "
+                        + e.getCause()));
+            }
+        }
+        return answers;
+    }
+
+    /** Offers every answer to the book: values as samples at {@code atMillis}, else the reason there are none. */
+    static List<RunAborted> feed(RuleBook book, Map<String, Answer> answers, long atMillis, long nowMillis) {
+        var aborts = new ArrayList<RunAborted>(0);
+        answers.forEach((query, answer) -> {
+            if (answer.values().length == 0) {
+                book.noDataBecause(query, answer.noDataReason());
+            } else {
+                aborts.addAll(book.offerQuery(query, answer.values(), atMillis, nowMillis));
+            }
+        });
+        return aborts;
+    }
+
+    private Answer answer(String query, Instant at) {
         List<Double> values;
         try {
-            values = values(client.query(query, now));
+            values = values(client.query(query, at));
         } catch (PrometheusException e) {
-            rules.noDataBecause(series, e.getMessage());
-            return;
+            return new Answer(new double[0], e.getMessage());
         }
-        List<Double> finite = values.stream().filter(Double::isFinite).toList();
-        if (finite.isEmpty()) {
-            rules.noDataBecause(series, "Prometheus at " + client.baseUrl()
+        double[] finite = values.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
+        if (finite.length == 0) {
+            return new Answer(finite, "Prometheus at " + client.baseUrl()
                     + (values.isEmpty() ? " returned no series" : " returned only " + values) + " for the query");
-            return;
         }
-        var decided = new ArrayList<RunAborted>();
-        for (Watched w : watched) {
-            var sample = new MetricSample(series, pick(w.condition, finite), now, w.runId, Map.of());
-            decided.addAll(rules.onSample(sample, clock.instant()));
-        }
-        if (!decided.isEmpty()) {
-            // publishing retries until the broker has the abort: never hold the next poll on it
-            aborts.publish(decided).subscribe().with(ok -> {
-            }, e -> LOG.errorf("aborts not published: %s", e));
-        }
+        return new Answer(finite, null);
     }
 
     /** A query's value(s): a vector's or a scalar's, or the newest of each series of a range selector. */
@@ -145,26 +153,8 @@ public class PromQLPoller {
                 "Prometheus answered a string, not a number, for the query", null, List.of(), null);
     }
 
-    /**
-     * With several series the condition sees the one that breaches, if any (fail safe): the highest for {@code >},
-     * the lowest for {@code <}; for {@code ==} and {@code !=} the first that holds, else the first.
-     */
-    static double pick(Condition condition, List<Double> values) {
-        return switch (condition.op()) {
-            case GT, GE -> values.stream().max(Comparator.naturalOrder()).orElseThrow();
-            case LT, LE -> values.stream().min(Comparator.naturalOrder()).orElseThrow();
-            case EQ, NE -> values.stream().filter(condition::holdsFor).findFirst().orElse(values.get(0));
-        };
-    }
-
     @PreDestroy
     void close() {
         queries.shutdownNow();
-        if (client != null) {
-            client.close();
-        }
-    }
-
-    private record Watched(UUID runId, Condition condition) {
     }
 }

@@ -4,136 +4,284 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
+import io.tumult.guardian.rules.HistogramQuantile.Buckets;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.Condition;
+import io.tumult.schemas.v1.DurationText;
+import io.tumult.schemas.v1.Histogram;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
 
 /**
- * The runs the guardian watches and their autoAbort conditions, evaluated on every arriving sample. Each run is
- * aborted at most once. Samples that arrive before their run's start is known are not kept: the rules apply from
- * the moment the guardian learns of the run.
+ * The evaluator: the runs one guardian shard watches, their autoAbort conditions, and the verdict on every sample
+ * offered. Each run is aborted at most once by this book. Samples that arrive before their run's start is known are
+ * not kept: the rules apply from the moment the run is watched.
+ * <p>
+ * <b>Time.</b> Windows are in event time (the sample's {@code at}). A sample timed more than
+ * {@link Settings#futureTolerance()} ahead of the clock, or more than {@link Settings#lateTolerance()} behind it, is
+ * refused ({@link SampleRejected}, the caller dead-letters it): so no sample can move a window's end further ahead
+ * than the future tolerance, and none blinds a rule. A condition's metric is silent (no data) when its newest sample
+ * time is further behind the clock than its allowance ({@code noDataAfter}, else the longer of the condition's window
+ * and {@link Settings#noDataAfter()}); the clock starts when the run is watched.
+ * <p>
+ * <b>Queries.</b> A condition may name a PromQL {@link Condition#query() query} instead of a pushed metric. Its values
+ * come from the Prometheus bridge through {@link #offerQuery} (one answer per query feeds every condition naming it);
+ * when Prometheus cannot answer, the bridge says why through {@link #noDataBecause}, and a no-data abort for that
+ * query names it. Pushed samples never reach a query's conditions, whatever their name.
+ * <p>
+ * Not thread-safe: one thread owns a book (a guardian shards its runs by partition, one book per consumer thread).
  */
 public final class RuleBook {
 
-    private final String source;
-    private final Duration noDataAfter;
-    private final Map<UUID, WatchedRun> runs = new HashMap<>();
-    /** Keyed by {@link Condition#series()}: a pushed metric's name, or {@code promql:<query>}. */
-    private final Map<String, List<Watch>> byMetric = new HashMap<>();
-    /** Why a series has no data, as its source said (Prometheus down...); cleared by its next sample. */
-    private final Map<String, String> silenceReasons = new HashMap<>();
+    /**
+     * The evaluator's settings.
+     *
+     * @param guardianId named as {@code guardian/<id>} in the aborts
+     * @param noDataAfter default silence allowed before a metric counts as no data
+     * @param lateTolerance how far behind the clock a sample may be timed
+     * @param futureTolerance how far ahead of the clock a sample may be timed
+     * @param globalGuards policy-level conditions over global series (samples without a run id): when one trips,
+     *        every run is halted ({@link RunAborted#ALL_RUNS}); it trips again only after it stopped holding. Their
+     *        silence is not judged: each replica sees only the global series keyed to its partitions.
+     */
+    public record Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance,
+            List<Condition> globalGuards) {
 
-    public RuleBook(String guardianId, Duration noDataAfter) {
-        this.source = "guardian/" + guardianId;
-        this.noDataAfter = noDataAfter;
+        public Settings {
+            globalGuards = globalGuards == null ? List.of() : List.copyOf(globalGuards);
+        }
+
+        /** Settings without global guards. */
+        public Settings(String guardianId, Duration noDataAfter, Duration lateTolerance, Duration futureTolerance) {
+            this(guardianId, noDataAfter, lateTolerance, futureTolerance, List.of());
+        }
     }
 
-    /** Starts watching a run's autoAbort conditions; a run with none, or already known, is ignored. */
-    public synchronized void watch(RunStarted start, Instant now) {
-        if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId())) {
+    private static final long FORGET_AFTER_DEADLINE_MILLIS = 60_000;
+
+    private final String source;
+    private final long noDataAfterMillis;
+    private final long lateMillis;
+    private final long futureMillis;
+    private final Map<UUID, WatchedRun> runs = new HashMap<>();
+    private final Map<String, List<Watch>> byMetric = new HashMap<>();
+    /** The conditions on a PromQL query, by query: fed only by {@link #offerQuery}. */
+    private final Map<String, List<Watch>> byQuery = new HashMap<>();
+    /** Why a query has no data right now, as the Prometheus bridge said; cleared by its next answer. */
+    private final Map<String, String> silenceReasons = new HashMap<>();
+    private final Set<UUID> ended = new HashSet<>();
+
+    public RuleBook(Settings settings) {
+        this.source = "guardian/" + settings.guardianId();
+        this.noDataAfterMillis = settings.noDataAfter().toMillis();
+        this.lateMillis = settings.lateTolerance().toMillis();
+        this.futureMillis = settings.futureTolerance().toMillis();
+        if (!settings.globalGuards().isEmpty()) {
+            var policy = new WatchedRun(null, "global guards", Instant.MAX);
+            for (Condition c : settings.globalGuards()) {
+                var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE);
+                policy.watches.add(watch);
+                index(watch);
+            }
+        }
+    }
+
+    /**
+     * Starts watching a run's autoAbort conditions from {@code now}; a run with none, already known, already ended,
+     * or past its deadline is ignored.
+     */
+    public void watch(RunStarted start, Instant now) {
+        if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId()) || ended.contains(start.runId())
+                || !now.isBefore(start.deadline())) {
             return;
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
         for (Condition c : start.spec().autoAbort()) {
-            var watch = new Watch(run, c);
-            watch.lastSampleAt = now; // the no-data clock starts with the run
+            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c));
             run.watches.add(watch);
-            byMetric.computeIfAbsent(c.series(), m -> new ArrayList<>()).add(watch);
+            if (c.metric() != null) {
+                run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            }
+            index(watch);
         }
         runs.put(start.runId(), run);
     }
 
     /** The fault is in place (shown to people; the rules apply from the run's start either way). */
-    public synchronized void injected(UUID runId, Instant now) {
+    public void injected(UUID runId, Instant now) {
         WatchedRun run = runs.get(runId);
         if (run != null && run.injectedAt == null) {
             run.injectedAt = now;
         }
     }
 
-    /** The run is over: stop watching it. */
-    public synchronized void forget(UUID runId) {
-        WatchedRun run = runs.remove(runId);
-        if (run != null) {
-            for (Watch w : run.watches) {
-                List<Watch> watches = byMetric.get(w.condition.series());
-                watches.remove(w);
-                if (watches.isEmpty()) {
-                    byMetric.remove(w.condition.series());
-                    silenceReasons.remove(w.condition.series());
-                }
-            }
-        }
+    /** The run is over: stop watching it, and ignore its start should it be read again. */
+    public void forget(UUID runId) {
+        ended.add(runId);
+        unwatch(runId);
+    }
+
+    /** Whether the run is watched. */
+    public boolean watches(UUID runId) {
+        return runs.containsKey(runId);
     }
 
     /**
-     * Evaluates every condition listening to this sample's metric (its run's, or every run's for a global series)
-     * and returns the aborts this sample decides.
+     * Judges one sample: see {@link #offer(UUID, String, double, long, Histogram, long)}.
+     *
+     * @throws SampleRejected when it is timed beyond the tolerances
      */
-    public synchronized List<RunAborted> onSample(MetricSample sample, Instant now) {
-        List<Watch> watches = byMetric.get(sample.name());
+    public List<RunAborted> offer(MetricSample sample, long nowMillis) {
+        return offer(sample.runId(), sample.name(), sample.value(), sample.at().toEpochMilli(), sample.histogram(),
+                nowMillis);
+    }
+
+    /**
+     * The ingest: judges one observation of {@code metric} against the conditions listening to it (its run's, or every
+     * watched run's when {@code runId} is null: a global series) and returns the aborts it decides. The value must be
+     * finite.
+     *
+     * @param runId the run it concerns; null for a global series
+     * @param atMillis its event time, epoch milliseconds
+     * @param histogram the histogram it carries, or null
+     * @param nowMillis the clock, epoch milliseconds
+     * @throws SampleRejected when it is timed beyond the tolerances
+     */
+    public List<RunAborted> offer(UUID runId, String metric, double value, long atMillis, Histogram histogram,
+            long nowMillis) {
+        checkTime(atMillis, nowMillis);
+        List<Watch> watches;
+        if (runId != null) {
+            WatchedRun run = runs.get(runId);
+            watches = run == null ? null : run.byMetric.get(metric);
+        } else {
+            watches = byMetric.get(metric);
+        }
         if (watches == null) {
             return List.of();
         }
-        silenceReasons.remove(sample.name());
+        Buckets buckets = histogram == null ? null : Buckets.of(histogram);
         List<RunAborted> aborts = List.of();
-        long at = sample.at().toEpochMilli();
-        for (Watch w : watches) {
-            if (w.run.aborted || (sample.runId() != null && !sample.runId().equals(w.run.runId))) {
-                continue;
-            }
-            w.lastSampleAt = now;
-            if (!w.window.add(at, sample.value())) {
-                continue;
-            }
-            double value = w.window.aggregate(w.condition.aggregate());
-            if (w.condition.holdsFor(value)) {
-                w.run.aborted = true;
-                int samples = w.window.size();
-                String message = w.condition.describe() + " held: observed " + value + " over " + samples
-                        + (samples == 1 ? " sample" : " samples");
+        for (int i = 0, n = watches.size(); i < n; i++) {
+            Watch w = watches.get(i);
+            RunAborted abort = w.offer(atMillis, value, buckets, nowMillis);
+            if (abort != null) {
                 if (aborts.isEmpty()) {
                     aborts = new ArrayList<>(1);
                 }
-                aborts.add(new RunAborted(w.run.runId.toString(), source, now,
-                        new AbortReason(AbortKind.AUTO_ABORT, message, w.condition, value)));
+                aborts.add(abort);
+            }
+        }
+        return aborts;
+    }
+
+    private void checkTime(long atMillis, long nowMillis) {
+        if (atMillis > nowMillis + futureMillis) {
+            throw new SampleRejected("sample timed " + (atMillis - nowMillis) + " ms ahead of the guardian's clock; "
+                    + "tolerated: " + futureMillis + " ms");
+        }
+        if (atMillis < nowMillis - lateMillis) {
+            throw new SampleRejected("sample timed " + (nowMillis - atMillis) + " ms behind the guardian's clock; "
+                    + "tolerated: " + lateMillis + " ms");
+        }
+    }
+
+    /** The distinct PromQL queries the watched runs' conditions and the global guards name. */
+    public Set<String> queries() {
+        return Set.copyOf(byQuery.keySet());
+    }
+
+    /**
+     * The ingest for a PromQL query's answer at {@code atMillis}: offered to every condition naming that query (the
+     * watched runs' and the global guards'), and returns the aborts it decides. When the answer holds several series,
+     * each condition takes the one that breaches it if any (fail safe): the highest for {@code >} and {@code >=}, the
+     * lowest for {@code <} and {@code <=}, for {@code ==} and {@code !=} the first that holds, else the first.
+     *
+     * @param values the answer's finite values, at least one
+     * @throws SampleRejected when it is timed beyond the tolerances
+     */
+    public List<RunAborted> offerQuery(String query, double[] values, long atMillis, long nowMillis) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("an answer without a value is no data: use noDataBecause");
+        }
+        checkTime(atMillis, nowMillis);
+        List<Watch> watches = byQuery.get(query);
+        if (watches == null) {
+            return List.of();
+        }
+        silenceReasons.remove(query);
+        var aborts = new ArrayList<RunAborted>(0);
+        for (Watch w : List.copyOf(watches)) {
+            RunAborted abort = w.offer(atMillis, pick(w.condition, values), null, nowMillis);
+            if (abort != null) {
+                aborts.add(abort);
             }
         }
         return aborts;
     }
 
     /**
-     * Aborts for runs whose conditions' metrics have been silent too long. The clock starts when the run is
-     * watched, not when its fault is reported in place: the two arrive on different topics, in either order.
+     * Records why {@code query} has no answer right now (for example {@code Prometheus at ... is unreachable}), to be
+     * named by a no-data abort of a condition on it; its next answer clears it. It is not itself a sample: silence is
+     * judged as for any metric.
      */
-    public synchronized List<RunAborted> silentRuns(Instant now) {
+    public void noDataBecause(String query, String reason) {
+        if (byQuery.containsKey(query)) {
+            silenceReasons.put(query, reason);
+        }
+    }
+
+    /** The value of a several-series answer that {@code condition} judges: the one that breaches it, if any. */
+    static double pick(Condition condition, double[] values) {
+        double picked = values[0];
+        for (double v : values) {
+            switch (condition.op()) {
+                case GT, GE -> picked = Math.max(picked, v);
+                case LT, LE -> picked = Math.min(picked, v);
+                case EQ, NE -> {
+                    if (condition.holdsFor(v)) {
+                        return v;
+                    }
+                }
+            }
+        }
+        return picked;
+    }
+
+    /**
+     * Aborts for runs with a condition whose metric has been silent longer than it allows (unless the condition says
+     * to ignore no data), and forgets runs a minute past their deadline whose end was never heard of.
+     */
+    public List<RunAborted> silentRuns(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        runs.values().stream().filter(r -> nowMillis > r.deadline.toEpochMilli() + FORGET_AFTER_DEADLINE_MILLIS)
+                .map(r -> r.runId).toList().forEach(this::unwatch);
         var aborts = new ArrayList<RunAborted>();
-        // a run whose end we never heard of is forgotten a minute after its hard deadline
-        runs.values().stream().filter(r -> now.isAfter(r.deadline.plusSeconds(60))).map(r -> r.runId).toList()
-                .forEach(this::forget);
         for (WatchedRun run : runs.values()) {
             if (run.aborted) {
                 continue;
             }
             for (Watch w : run.watches) {
-                Duration allowed = w.condition.window().compareTo(noDataAfter) > 0 ? w.condition.window() : noDataAfter;
-                Duration silent = Duration.between(w.lastSampleAt, now);
-                if (silent.compareTo(allowed) > 0) {
+                long silent = nowMillis - w.lastEventAt;
+                if (w.condition.breachesOnNoData() && silent > w.allowedSilenceMillis) {
                     run.aborted = true;
-                    String why = silenceReasons.get(w.condition.series());
-                    String of = w.condition.query() == null ? w.condition.metric()
-                            : "query " + w.condition.query();
+                    Condition c = w.condition;
+                    String of = c.query() == null ? c.metric() : "query " + c.query();
+                    String why = c.query() == null ? null : silenceReasons.get(c.query());
                     aborts.add(new RunAborted(run.runId.toString(), source, now, new AbortReason(AbortKind.NO_DATA,
-                            "no sample of " + of + " for " + silent.toMillis() + " ms"
-                                    + (why == null ? "" : " (" + why + ")") + "; no data is not healthy",
-                            w.condition, null)));
+                            "no sample of " + of + " for " + silent + " ms (allowed "
+                                    + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
+                                    + (why == null ? "" : ": " + why) + "; no data is not healthy",
+                            c, null, w.window.size(), Instant.ofEpochMilli(w.lastEventAt + w.allowedSilenceMillis),
+                            now, null)));
                     break;
                 }
             }
@@ -141,42 +289,69 @@ public final class RuleBook {
         return aborts;
     }
 
-    /**
-     * Records why {@code series} has no data right now (for example {@code Prometheus at ... is unreachable}), to be
-     * named by a no-data abort; its next sample clears it. Does not itself count as a sample.
-     */
-    public synchronized void noDataBecause(String series, String reason) {
-        if (byMetric.containsKey(series)) {
-            silenceReasons.put(series, reason);
-        }
-    }
-
     /** What is being watched, for people. */
-    public synchronized List<Map<String, Object>> describe() {
-        var out = new ArrayList<Map<String, Object>>();
+    public List<WatchedRunView> describe() {
+        var out = new ArrayList<WatchedRunView>();
         for (WatchedRun run : runs.values()) {
             var conditions = run.watches.stream().map(w -> {
-                var m = new HashMap<String, Object>();
-                m.put("condition", w.condition.describe());
-                m.put("samples", w.window.size());
-                double value = w.window.aggregate(w.condition.aggregate());
-                m.put("value", Double.isNaN(value) ? null : value);
-                return m;
+                double value = w.window.value();
+                return new WatchedRunView.ConditionView(w.condition.describe(), w.window.size(),
+                        Double.isNaN(value) ? null : value, w.breachSince == Long.MIN_VALUE ? null
+                                : Instant.ofEpochMilli(w.breachSince));
             }).toList();
-            var m = new HashMap<String, Object>();
-            m.put("runId", run.runId.toString());
-            m.put("experiment", run.experiment);
-            m.put("injected", run.injectedAt != null);
-            m.put("aborted", run.aborted);
-            m.put("conditions", conditions);
-            out.add(m);
+            out.add(new WatchedRunView(run.runId.toString(), run.experiment, run.injectedAt != null, run.aborted,
+                    conditions));
         }
         return out;
     }
 
-    /** How many runs are watched, for the heartbeat. */
-    public synchronized int size() {
+    /** How many runs are watched. */
+    public int size() {
         return runs.size();
+    }
+
+    /** The runs watched, by id. */
+    public Set<UUID> runIds() {
+        return Set.copyOf(runs.keySet());
+    }
+
+    private long allowedSilence(Condition c) {
+        if (c.noDataAfter() != null) {
+            return c.noDataAfter().toMillis();
+        }
+        return Math.max(c.window().toMillis(), noDataAfterMillis);
+    }
+
+    private void index(Watch watch) {
+        Condition c = watch.condition;
+        if (c.query() == null) {
+            byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+        } else {
+            byQuery.computeIfAbsent(c.query(), q -> new ArrayList<>()).add(watch);
+        }
+    }
+
+    private void unwatch(UUID runId) {
+        WatchedRun run = runs.remove(runId);
+        if (run == null) {
+            return;
+        }
+        for (Watch w : run.watches) {
+            Condition c = w.condition;
+            Map<String, List<Watch>> index = c.query() == null ? byMetric : byQuery;
+            String key = c.query() == null ? c.metric() : c.query();
+            List<Watch> watches = index.get(key);
+            watches.remove(w);
+            if (watches.isEmpty()) {
+                index.remove(key);
+                if (index == byQuery) {
+                    silenceReasons.remove(key);
+                }
+            }
+        }
+        if (ended.size() > 100_000) { // ids of ended runs only guard against rereading their start: bounded
+            ended.clear();
+        }
     }
 
     private static final class WatchedRun {
@@ -184,6 +359,7 @@ public final class RuleBook {
         final String experiment;
         final Instant deadline;
         final List<Watch> watches = new ArrayList<>();
+        final Map<String, List<Watch>> byMetric = new HashMap<>();
         Instant injectedAt;
         boolean aborted;
 
@@ -194,16 +370,62 @@ public final class RuleBook {
         }
     }
 
-    private static final class Watch {
+    private final class Watch {
         final WatchedRun run;
         final Condition condition;
-        final SlidingWindow window;
-        Instant lastSampleAt;
+        final SampleWindow window;
+        final int minSamples;
+        final long holdForMillis;
+        final long allowedSilenceMillis;
+        long lastEventAt;
+        long breachSince = Long.MIN_VALUE;
 
-        Watch(WatchedRun run, Condition condition) {
+        Watch(WatchedRun run, Condition condition, long watchedAtMillis, long allowedSilenceMillis) {
             this.run = run;
             this.condition = condition;
-            this.window = new SlidingWindow(condition.window().toMillis());
+            this.window = new SampleWindow(condition);
+            this.minSamples = condition.minSamplesOrOne();
+            this.holdForMillis = condition.holdForOrZero().toMillis();
+            this.allowedSilenceMillis = allowedSilenceMillis;
+            this.lastEventAt = watchedAtMillis;
+        }
+
+        /** Takes one sample; returns the abort when the condition now trips, else null. */
+        RunAborted offer(long at, double value, Buckets histogram, long nowMillis) {
+            if (run.aborted && run.runId != null) {
+                return null;
+            }
+            if (at > lastEventAt) {
+                lastEventAt = at;
+            }
+            if (!window.add(at, value, histogram)) {
+                return null; // older than the window: it changes nothing
+            }
+            if (window.size() < minSamples || !window.holds()) {
+                breachSince = Long.MIN_VALUE;
+                if (run.runId == null) {
+                    run.aborted = false; // a global guard re-arms once it no longer holds
+                }
+                return null;
+            }
+            if (run.aborted) {
+                return null; // a global guard that tripped and still holds
+            }
+            if (breachSince == Long.MIN_VALUE) {
+                breachSince = at;
+            }
+            if (window.newest() - breachSince < holdForMillis) {
+                return null;
+            }
+            run.aborted = true;
+            double observed = window.value();
+            int samples = window.size();
+            String message = condition.describe() + " held: observed " + observed + " over " + samples
+                    + (samples == 1 ? " sample" : " samples");
+            return new RunAborted(run.runId == null ? RunAborted.ALL_RUNS : run.runId.toString(),
+                    run.runId == null ? source + " (global guard)" : source, Instant.ofEpochMilli(nowMillis),
+                    new AbortReason(AbortKind.AUTO_ABORT, message, condition, Double.isNaN(observed) ? null : observed,
+                            samples, Instant.ofEpochMilli(breachSince), Instant.ofEpochMilli(at), null));
         }
     }
 }

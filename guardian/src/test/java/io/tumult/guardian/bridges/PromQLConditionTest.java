@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +19,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tumult.local.EventClient;
+import io.tumult.local.GaugeTarget;
 import io.tumult.local.TumultStackResource;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
@@ -89,6 +91,35 @@ class PromQLConditionTest {
         assertThat(abort.reason().kind()).isEqualTo(AbortKind.NO_DATA);
         assertThat(abort.reason().message()).contains("no sample of query sum(").contains("Prometheus at http://127.0.0.1:")
                 .contains("bad_data");
+    }
+
+    @Test
+    void shouldBacktestARuleOnAQueryAgainstPrometheusRange() {
+        // Given: a series healthy, then crossing
+        String series = "tumult_promql_gauge{test_case=\"" + UUID.randomUUID() + "\"}";
+        GaugeTarget target = ObservabilityResource.target();
+        target.set(series, 0.01);
+        Instant from = Instant.now();
+        long scrapes = target.scrapes();
+        await().atMost(WAIT).until(() -> target.scrapes() >= scrapes + 3);
+        Instant crossed = Instant.now();
+        target.set(series, 0.9);
+        var rule = Map.of("query", "max(" + series + ")", "op", ">", "threshold", 0.5, "window", "2s", "aggregate",
+                "last");
+
+        // When: the span up to now is replayed, until Prometheus has a point after the crossing
+        var trips = await().atMost(WAIT).until(() -> given().contentType("application/json")
+                .body(Map.of("autoAbort", List.of(rule), "from", from.toString(), "to", Instant.now().toString()))
+                .post("/backtest").then().statusCode(200).extract().jsonPath().getList("rules[0].trips"),
+                list -> !list.isEmpty());
+
+        // Then: it trips once, on the value set, after the crossing
+        assertThat(trips).hasSize(1);
+        var trip = given().contentType("application/json")
+                .body(Map.of("autoAbort", List.of(rule), "from", from.toString(), "to", Instant.now().toString()))
+                .post("/backtest").then().statusCode(200).extract().jsonPath();
+        assertThat(trip.getDouble("rules[0].trips[0].observed")).isEqualTo(0.9);
+        assertThat(Instant.parse(trip.getString("rules[0].trips[0].trippedAt"))).isAfter(crossed);
     }
 
     private UUID startRun(Condition condition, Duration duration) {

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -48,13 +46,10 @@ import io.tumult.schemas.v1.Trigger;
 class GuardianKafkaTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String METRICS_GROUP = "tumult-guardian-metrics";
+    private static final String METRICS_GROUP = "tumult-guardian";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
-
-    @Inject
-    GuardianConsumers consumers;
 
     private EventClient kafka;
 
@@ -112,30 +107,91 @@ class GuardianKafkaTest {
     }
 
     @Test
-    void shouldIgnoreAndCountAnInvalidSampleAndKeepEvaluatingTheNextOne() {
-        // Given: a bad sample, ignored and counted; then a run whose rule's window (30 s) outlasts slow test machines,
-        // so that its no-data clock cannot run out before the valid sample is evaluated
-        String badKey = "bad-" + UUID.randomUUID();
-        long invalidBefore = consumers.invalidSamples();
-        kafka.publishRaw(EventType.METRIC_SAMPLE, badKey,
-                "{\"name\":\"latency ms\",\"value\":\"high\",\"at\":\"now\"}".getBytes(StandardCharsets.UTF_8));
-        await().atMost(WAIT).until(() -> consumers.invalidSamples() == invalidBefore + 1);
+    void shouldDeadLetterBadSamplesWithTheReasonAndKeepEvaluatingTheNextOne() {
+        // Given: a sample that fails its schema and one timed an hour ahead; then a run whose rule's window (30 s)
+        // outlasts slow test machines, so that its no-data clock cannot run out before the valid sample is evaluated
         UUID run = startInjectedRun("latency_ms", Duration.ofSeconds(30));
         awaitWatched(run);
+        String badKey = "bad-" + UUID.randomUUID();
+        kafka.publishRaw(EventType.METRIC_SAMPLE, badKey,
+                "{\"name\":\"latency ms\",\"value\":\"high\",\"at\":\"now\"}".getBytes(StandardCharsets.UTF_8));
+        String futureKey = run.toString();
+        kafka.publish(EventType.METRIC_SAMPLE, futureKey, new MetricSample("latency_ms", 0.0, Instant.now().plusSeconds(3600),
+                run, Map.of()), "/test");
 
         // When
         RecordMetadata valid = sample("latency_ms", 5.0, run);
 
-        // Then: the next sample was evaluated, and the bad one was not dead-lettered (samples are superseded)
+        // Then: both bad ones are dead-lettered with their reasons, and the next sample was evaluated, unblinded
         kafka.awaitConsumed(METRICS_GROUP, valid, WAIT);
-        assertThat(abortsFor(run)).as("the valid sample after the bad one was evaluated").singleElement()
+        assertThat(abortsFor(run)).as("the valid sample after the bad ones was evaluated").singleElement()
                 .satisfies(r -> {
                     RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, r.value());
                     assertThat(abort.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
                     assertThat(abort.reason().observed()).isEqualTo(5.0);
+                    assertThat(abort.reason().guardianLatencyMs()).isNotNull().isGreaterThanOrEqualTo(0.0);
                 });
-        assertThat(kafka.readAll(Topics.DEAD_LETTER)).noneMatch(r -> badKey.equals(r.key()));
-        assertThat(consumers.invalidSamples()).isEqualTo(invalidBefore + 1);
+        var dead = kafka.read(Topics.DEAD_LETTER, rs -> rs.stream().filter(r -> badKey.equals(r.key())
+                || futureKey.equals(r.key())).count() == 2, WAIT);
+        assertThat(dead).filteredOn(r -> badKey.equals(r.key())).singleElement().satisfies(r -> {
+            assertThat(EventClient.header(r, "dead-letter-reason")).contains("$.name").contains("$.value");
+            assertThat(EventClient.header(r, "dead-letter-topic")).isEqualTo(Topics.METRICS);
+        });
+        assertThat(dead).filteredOn(r -> futureKey.equals(r.key())).singleElement().satisfies(
+                r -> assertThat(EventClient.header(r, "dead-letter-reason")).contains("ahead of the guardian's clock"));
+    }
+
+    @Test
+    void shouldExportEvaluatedSamplesAndTheBreachToAbortLatency() {
+        // Given
+        UUID run = startInjectedRun("export_check");
+        awaitWatched(run);
+
+        // When
+        RecordMetadata breaching = sample("export_check", 1.0, run);
+        kafka.awaitConsumed(METRICS_GROUP, breaching, WAIT);
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).contains("tumult_guardian_samples_evaluated_total")
+                    .contains("tumult_guardian_breach_to_abort_seconds_bucket");
+        });
+    }
+
+    @Test
+    void shouldBacktestRulesAgainstARecordedSpanOfSamples() {
+        // Given: a recorded span of one metric: healthy, then one breaching sample
+        Instant start = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String metric = "backtest_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '_');
+        RecordMetadata last = null;
+        for (int i = 0; i < 5; i++) {
+            last = kafka.publish(EventType.METRIC_SAMPLE, metric, new MetricSample(metric, i == 3 ? 0.9 : 0.1,
+                    start.plusSeconds(i), null, Map.of()), "/test");
+        }
+        assertThat(last).isNotNull();
+
+        // When
+        var result = given().contentType("application/json").body("""
+                {"autoAbort":[{"metric":"%s","op":">","threshold":0.5,"window":"1s","aggregate":"last"}],
+                 "from":"%s","to":"%s"}""".formatted(metric, start.minusSeconds(1), Instant.now()))
+                .post("/backtest").then().statusCode(200).extract().jsonPath();
+
+        // Then
+        assertThat(result.getInt("samples")).isEqualTo(5);
+        assertThat(result.getString("rules[0].trips[0].trippedAt")).isEqualTo(start.plusSeconds(3).toString());
+        assertThat(result.getDouble("rules[0].trips[0].observed")).isEqualTo(0.9);
+    }
+
+    @Test
+    void shouldRefuseABacktestWithoutASpanNamingTheField() {
+        // When
+        var problem = given().contentType("application/json")
+                .body("{\"autoAbort\":[{\"metric\":\"m\",\"op\":\">\",\"threshold\":1,\"window\":\"1s\"}]}")
+                .post("/backtest").then().statusCode(400).extract().jsonPath();
+
+        // Then
+        assertThat(problem.getString("field")).isEqualTo("$.from");
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.tumult.guardian.rules.RuleBook;
-import io.tumult.guardian.runs.LiveRun;
 import io.tumult.local.FreePort;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.Comparison;
@@ -22,7 +21,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.Trigger;
 
-/** What the poller feeds the rule book when Prometheus cannot answer (its answers are covered end to end). */
+/** What the poller feeds the evaluator when Prometheus cannot answer (its answers are covered end to end). */
 class PromQLPollerTest {
 
     private static final Condition QUERY = Condition.ofQuery("max(errors)", Comparison.GT, 0.5,
@@ -31,19 +30,18 @@ class PromQLPollerTest {
     @Test
     void shouldCountADownPrometheusAsNoDataAndNameItInTheAbort() throws InterruptedException {
         // Given: a watched run with a query condition, and a Prometheus URL nothing listens on
-        var rules = new RuleBook("g", Duration.ofSeconds(3));
-        RunStarted start = new RunStarted(UUID.randomUUID(), "e", Trigger.MANUAL, Instant.now(),
-                new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
-                        Duration.ofMinutes(5), null, null, List.of(QUERY), null));
-        rules.watch(start, Instant.now());
+        RuleBook rules = watching(QUERY);
         String url = "http://127.0.0.1:" + FreePort.pick();
-        var poller = new PromQLPoller(now -> List.of(LiveRun.of(start)), rules, null, config(Optional.of(url)));
+        var poller = new PromQLPoller(null, new PrometheusConnection(config(Optional.of(url))));
 
         // When
-        poller.poll();
+        Instant now = Instant.now();
+        var decided = PromQLPoller.feed(rules, poller.ask(rules.queries(), now), now.toEpochMilli(),
+                now.toEpochMilli());
 
         // Then: no data, which aborts once the tolerance has passed, naming Prometheus
-        assertThat(rules.silentRuns(Instant.now().plusSeconds(10))).singleElement().satisfies(abort -> {
+        assertThat(decided).isEmpty();
+        assertThat(rules.silentRuns(now.plusSeconds(10))).singleElement().satisfies(abort -> {
             assertThat(abort.reason().kind()).isEqualTo(AbortKind.NO_DATA);
             assertThat(abort.reason().message()).contains("no sample of query max(errors)")
                     .contains("Prometheus at " + url + "/ is unreachable");
@@ -54,29 +52,26 @@ class PromQLPollerTest {
     @Test
     void shouldSayNoPrometheusIsConfiguredWhenThereIsNone() throws InterruptedException {
         // Given
-        var rules = new RuleBook("g", Duration.ofSeconds(3));
-        RunStarted start = new RunStarted(UUID.randomUUID(), "e", Trigger.MANUAL, Instant.now(),
-                new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
-                        Duration.ofMinutes(5), null, null, List.of(QUERY), null));
-        rules.watch(start, Instant.now());
-        var poller = new PromQLPoller(now -> List.of(LiveRun.of(start)), rules, null, config(Optional.empty()));
+        RuleBook rules = watching(QUERY);
+        var poller = new PromQLPoller(null, new PrometheusConnection(config(Optional.empty())));
 
         // When
-        poller.poll();
+        Instant now = Instant.now();
+        PromQLPoller.feed(rules, poller.ask(rules.queries(), now), now.toEpochMilli(), now.toEpochMilli());
 
         // Then
-        assertThat(rules.silentRuns(Instant.now().plusSeconds(10))).singleElement()
+        assertThat(rules.silentRuns(now.plusSeconds(10))).singleElement()
                 .satisfies(abort -> assertThat(abort.reason().message()).contains("no Prometheus configured"));
     }
 
-    @Test
-    void shouldOfferTheBreachingSeriesWhenAQueryReturnsSeveral() {
-        // When / Then
-        assertThat(PromQLPoller.pick(QUERY, List.of(0.1, 0.7, 0.3))).isEqualTo(0.7);
-        assertThat(PromQLPoller.pick(Condition.ofQuery("q", Comparison.LT, 0.2, Duration.ofSeconds(1), null),
-                List.of(0.5, 0.1, 0.3))).isEqualTo(0.1);
-        assertThat(PromQLPoller.pick(Condition.ofQuery("q", Comparison.EQ, 0.3, Duration.ofSeconds(1), null),
-                List.of(0.5, 0.3))).isEqualTo(0.3);
+    private static RuleBook watching(Condition condition) {
+        var rules = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(3), Duration.ofSeconds(60),
+                Duration.ofSeconds(2)));
+        rules.watch(new RunStarted(UUID.randomUUID(), "e", Trigger.MANUAL, Instant.now(),
+                new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
+                        Duration.ofMinutes(5), null, null, List.of(condition), null)),
+                Instant.now());
+        return rules;
     }
 
     private static PrometheusConfig config(Optional<String> url) {

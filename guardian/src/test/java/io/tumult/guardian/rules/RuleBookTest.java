@@ -1,6 +1,8 @@
 package io.tumult.guardian.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,10 +16,14 @@ import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.Aggregation;
 import io.tumult.schemas.v1.Comparison;
 import io.tumult.schemas.v1.Condition;
+import io.tumult.schemas.v1.DurationText;
 import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.Histogram;
+import io.tumult.schemas.v1.Histogram.Bucket;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
+import io.tumult.schemas.v1.NoData;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.Trigger;
@@ -25,17 +31,18 @@ import io.tumult.schemas.v1.Trigger;
 class RuleBookTest {
 
     private static final Instant T0 = Instant.parse("2026-11-23T09:00:00Z");
-    private final RuleBook rules = new RuleBook("g", Duration.ofSeconds(5));
+    private final RuleBook rules = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(5),
+            Duration.ofSeconds(60), Duration.ofSeconds(2)));
 
     @Test
-    void shouldAbortWhenTheWindowAverageCrossesTheThresholdAndNotBefore() {
+    void shouldAbortWhenTheWindowAverageCrossesTheThresholdAndSayWhy() {
         // Given
-        UUID run = watch(condition(Aggregation.AVG, 0.5, "2s"));
+        UUID run = watch(condition(Aggregation.AVG, Comparison.GT, 0.5, "2s"));
 
         // When
-        var first = rules.onSample(sample(0, 0.0, null), T0);
-        var second = rules.onSample(sample(500, 0.9, null), T0); // avg 0.45
-        var third = rules.onSample(sample(1000, 0.9, null), T0); // avg 0.6
+        var first = offer(0, 0.0, null);
+        var second = offer(500, 0.9, null); // avg 0.45
+        var third = offer(1000, 0.9, null); // avg 0.6
 
         // Then
         assertThat(first).isEmpty();
@@ -44,51 +51,108 @@ class RuleBookTest {
             assertThat(abort.runId()).isEqualTo(run.toString());
             assertThat(abort.source()).isEqualTo("guardian/g");
             assertThat(abort.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
-            assertThat(abort.reason().observed()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(abort.reason().observed()).isCloseTo(0.6, within(1e-9));
             assertThat(abort.reason().condition().threshold()).isEqualTo(0.5);
+            assertThat(abort.reason().samples()).isEqualTo(3);
+            assertThat(abort.reason().firstBreachAt()).isEqualTo(T0.plusMillis(1000));
+            assertThat(abort.reason().breachAt()).isEqualTo(T0.plusMillis(1000));
             assertThat(abort.reason().message()).contains("avg(loss[2s]) > 0.5 held: observed 0.6");
         });
     }
 
     @Test
-    void shouldForgetSamplesThatLeftTheWindow() {
+    void shouldTripOnlyOnceTheConditionHeldForItsForDurationWithoutABreak() {
         // Given
-        UUID run = watch(condition(Aggregation.AVG, 0.5, "1s"));
+        watch(new Condition("loss", Comparison.GT, 0.5, Duration.ofSeconds(1), Aggregation.LAST,
+                Duration.ofSeconds(2), null, null, null));
 
-        // When: 0.4, then 2 s later 0.0 and 0.6; with the 0.4 still counted the average would stay below too,
-        // so check the value the window reports instead
-        var results = List.of(rules.onSample(sample(0, 0.4, run), T0), rules.onSample(sample(2000, 0.0, run), T0),
-                rules.onSample(sample(2500, 0.9, run), T0));
+        // When: breaching from 0 to 1.5 s, a healthy sample at 1.5 s, breaching again from 2 s on
+        var results = List.of(offer(0, 0.9, null), offer(1000, 0.9, null), offer(1500, 0.1, null),
+                offer(2000, 0.9, null), offer(3000, 0.9, null), offer(4000, 0.9, null));
 
-        // Then: avg over [1.5s, 2.5s] is 0.45 (with the old 0.4 it would be 0.43): no abort, and 2 samples counted
-        assertThat(results).allSatisfy(r -> assertThat(r).isEmpty());
-        assertThat(rules.describe()).singleElement()
-                .satisfies(d -> assertThat((List<?>) d.get("conditions")).singleElement()
-                        .satisfies(c -> assertThat(((java.util.Map<?, ?>) c).get("samples")).isEqualTo(2)));
+        // Then: the break restarted the clock; it trips 2 s after 2 s
+        assertThat(results.subList(0, 5)).allSatisfy(r -> assertThat(r).isEmpty());
+        assertThat(results.get(5)).singleElement().satisfies(abort -> {
+            assertThat(abort.reason().firstBreachAt()).isEqualTo(T0.plusMillis(2000));
+            assertThat(abort.reason().breachAt()).isEqualTo(T0.plusMillis(4000));
+        });
     }
 
     @Test
-    void shouldIgnoreASampleOlderThanTheWindowBehindTheNewest() {
+    void shouldNotJudgeAWindowWithFewerThanMinSamples() {
         // Given
-        UUID run = watch(condition(Aggregation.MAX, 0.5, "1s"));
-        rules.onSample(sample(5000, 0.1, run), T0);
+        watch(new Condition("loss", Comparison.GT, 0.5, Duration.ofSeconds(10), Aggregation.MAX, null, 3, null, null));
 
         // When
-        var late = rules.onSample(sample(1000, 0.9, run), T0);
+        var results = List.of(offer(0, 0.9, null), offer(100, 0.9, null), offer(200, 0.1, null));
 
         // Then
-        assertThat(late).isEmpty();
+        assertThat(results.get(0)).isEmpty();
+        assertThat(results.get(1)).isEmpty();
+        assertThat(results.get(2)).singleElement()
+                .satisfies(abort -> assertThat(abort.reason().observed()).isEqualTo(0.9));
+    }
+
+    @Test
+    void shouldJudgeAQuantileFromHistogramBucketsOverTheWindow() {
+        // Given
+        watch(condition(Aggregation.P99, Comparison.GT, 0.5, "10s"));
+
+        // When: 100 requests between the two samples, 5 of them above 0.5 s
+        var first = offer(histogramSample(0, 100, 80, 90, 100));
+        var second = offer(histogramSample(1000, 200, 150, 185, 200));
+
+        // Then: p99 falls in (0.5, 1]: rank 99 of 100, 4 of the 5 in it
+        assertThat(first).isEmpty();
+        assertThat(second).singleElement()
+                .satisfies(abort -> assertThat(abort.reason().observed()).isCloseTo(0.9, within(1e-9)));
+    }
+
+    @Test
+    void shouldForgetSamplesThatLeftTheWindowIncludingLateOnes() {
+        // Given
+        UUID run = watch(condition(Aggregation.MAX, Comparison.GT, 0.5, "1s"));
+        offer(1000, 0.1, run);
+        offer(300, 0.4, run); // late, but inside the window behind the newest sample
+
+        // When: time moves on; the late 0.4 must leave when its time does, not linger behind the newest
+        offer(1400, 0.2, run);
+        var results = rules.describe();
+
+        // Then
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.conditions()).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.samples()).isEqualTo(2);
+                    assertThat(c.value()).isEqualTo(0.2);
+                }));
+    }
+
+    @Test
+    void shouldRefuseSamplesBeyondTheTolerancesWithTheReasonAndStayUnblinded() {
+        // Given
+        UUID run = watch(condition(Aggregation.LAST, Comparison.GT, 0.5, "1s"));
+
+        // When: one sample an hour in the future, one two minutes old; then a breaching one on time
+        var future = new MetricSample("loss", 0.1, T0.plusSeconds(3600), run, Map.of());
+        var old = new MetricSample("loss", 0.9, T0.minusSeconds(120), run, Map.of());
+
+        // Then
+        assertThatThrownBy(() -> rules.offer(future, T0.toEpochMilli())).isInstanceOf(SampleRejected.class)
+                .hasMessageContaining("ahead of the guardian's clock");
+        assertThatThrownBy(() -> rules.offer(old, T0.toEpochMilli())).isInstanceOf(SampleRejected.class)
+                .hasMessageContaining("behind the guardian's clock");
+        assertThat(offer(0, 0.9, run)).as("the future sample did not push the window ahead").hasSize(1);
     }
 
     @Test
     void shouldApplyARunsOwnSamplesOnlyToItAndGlobalSamplesToEveryRun() {
         // Given
-        UUID a = watch(condition(Aggregation.LAST, 0.5, "1s"));
-        UUID b = watch(condition(Aggregation.LAST, 0.5, "1s"));
+        UUID a = watch(condition(Aggregation.LAST, Comparison.GT, 0.5, "1s"));
+        UUID b = watch(condition(Aggregation.LAST, Comparison.GT, 0.5, "1s"));
 
         // When
-        var onlyA = rules.onSample(sample(0, 0.9, a), T0);
-        var global = rules.onSample(sample(100, 0.9, null), T0);
+        var onlyA = offer(0, 0.9, a);
+        var global = offer(100, 0.9, null);
 
         // Then
         assertThat(onlyA).extracting(RunAborted::runId).containsExactly(a.toString());
@@ -98,11 +162,11 @@ class RuleBookTest {
     @Test
     void shouldAbortARunOnlyOnce() {
         // Given
-        watch(condition(Aggregation.MIN, 0.5, "1s"));
+        watch(condition(Aggregation.MIN, Comparison.GT, 0.5, "1s"));
 
         // When
-        var first = rules.onSample(sample(0, 0.9, null), T0);
-        var again = rules.onSample(sample(100, 0.9, null), T0);
+        var first = offer(0, 0.9, null);
+        var again = offer(100, 0.9, null);
 
         // Then
         assertThat(first).hasSize(1);
@@ -110,54 +174,174 @@ class RuleBookTest {
     }
 
     @Test
-    void shouldAbortARunWhoseMetricFellSilentButNotOneThatKeepsReporting() {
-        // Given: the no-data clock starts with the run, whether or not its fault is reported in place
-        UUID silent = watch(condition(Aggregation.AVG, 0.5, "1s"));
-        UUID reporting = UUID.randomUUID();
-        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
-                null, null, List.of(new Condition("other", Comparison.GT, 0.5, Duration.ofSeconds(1), null)), null);
-        rules.watch(new RunStarted(reporting, "e", Trigger.MANUAL, T0, spec), T0);
-        rules.onSample(new MetricSample("other", 0.1, T0.plusSeconds(4), reporting, Map.of()), T0.plusSeconds(4));
+    void shouldJudgeSilenceOnSampleTimeNotArrival() {
+        // Given: windows of 1 s, so the 5 s default applies
+        UUID silent = watch(condition(Aggregation.AVG, Comparison.GT, 0.5, "1s"));
+        UUID reporting = watch(condition(Aggregation.AVG, Comparison.GT, 0.5, "1s"), "other");
+        // a sample of "loss" that arrives at 4 s but was taken at 0.5 s: it does not make the metric fresh
+        rules.offer(new MetricSample("loss", 0.1, T0.plusMillis(500), silent, Map.of()), T0.plusSeconds(4).toEpochMilli());
+        rules.offer(new MetricSample("other", 0.1, T0.plusSeconds(4), reporting, Map.of()),
+                T0.plusSeconds(4).toEpochMilli());
 
         // When
-        var early = rules.silentRuns(T0.plusSeconds(4));
-        var late = rules.silentRuns(T0.plusSeconds(6));
+        var early = rules.silentRuns(T0.plusMillis(5400));
+        var late = rules.silentRuns(T0.plusMillis(5600));
 
-        // Then
+        // Then: silent since 0.5 s (sample time), allowed 5 s
         assertThat(early).isEmpty();
         assertThat(late).singleElement().satisfies(abort -> {
             assertThat(abort.runId()).isEqualTo(silent.toString());
             assertThat(abort.reason().kind()).isEqualTo(AbortKind.NO_DATA);
+            assertThat(abort.reason().firstBreachAt()).isEqualTo(T0.plusMillis(5500));
         });
     }
 
     @Test
-    void shouldStopWatchingAForgottenRun() {
+    void shouldHonourAConditionsOwnNoDataSettings() {
         // Given
-        UUID run = watch(condition(Aggregation.AVG, 0.5, "1s"));
+        UUID ignoring = watch(new Condition("loss", Comparison.GT, 0.5, Duration.ofSeconds(1), null, null, null,
+                NoData.IGNORE, null));
+        UUID quick = watch(new Condition("loss", Comparison.GT, 0.5, Duration.ofSeconds(1), null, null, null,
+                NoData.BREACH, Duration.ofSeconds(2)));
+
+        // When
+        var at3s = rules.silentRuns(T0.plusSeconds(3));
+        var at60s = rules.silentRuns(T0.plusSeconds(60));
+
+        // Then
+        assertThat(at3s).extracting(RunAborted::runId).containsExactly(quick.toString());
+        assertThat(at60s).extracting(RunAborted::runId).doesNotContain(ignoring.toString());
+    }
+
+    @Test
+    void shouldHaltAllRunsWhenAGlobalGuardTripsAndTripAgainOnlyAfterItRecovered() {
+        // Given
+        var guarded = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), List.of(new Condition("error_rate", Comparison.GT, 0.01, Duration.ofSeconds(1),
+                        Aggregation.LAST))));
+
+        // When
+        var trips = List.of(guarded.offer(global(0, 0.5), T0.toEpochMilli()),
+                guarded.offer(global(100, 0.5), T0.toEpochMilli()), guarded.offer(global(200, 0.0), T0.toEpochMilli()),
+                guarded.offer(global(300, 0.5), T0.toEpochMilli()));
+
+        // Then
+        assertThat(trips.get(0)).singleElement().satisfies(abort -> {
+            assertThat(abort.runId()).isEqualTo(RunAborted.ALL_RUNS);
+            assertThat(abort.haltsAll()).isTrue();
+            assertThat(abort.reason().condition().metric()).isEqualTo("error_rate");
+        });
+        assertThat(trips.get(1)).as("still holding: no second halt").isEmpty();
+        assertThat(trips.get(2)).isEmpty();
+        assertThat(trips.get(3)).as("recovered, then tripped again").hasSize(1);
+        assertThat(guarded.silentRuns(T0.plusSeconds(3600))).as("a guard's silence is not judged").isEmpty();
+    }
+
+    @Test
+    void shouldFeedAQueryAnswerToEveryConditionNamingItTakingTheSeriesThatBreachesEach() {
+        // Given: two runs on one query, one watching it go up, one watching it go down
+        UUID high = watch(Condition.ofQuery("max(errors)", Comparison.GT, 0.5, Duration.ofSeconds(1), Aggregation.LAST));
+        UUID low = watch(Condition.ofQuery("max(errors)", Comparison.LT, 0.2, Duration.ofSeconds(1), Aggregation.LAST));
+        UUID pushed = watch(condition(Aggregation.LAST, Comparison.GT, 0.5, "1s"), "max(errors)");
+
+        // When: an answer of three series, then a pushed sample named like the query
+        var decided = rules.offerQuery("max(errors)", new double[] { 0.3, 0.7, 0.1 }, T0.toEpochMilli(),
+                T0.toEpochMilli());
+        var fromTopic = rules.offer(pushed, "max(errors)", 0.1, T0.toEpochMilli(), null, T0.toEpochMilli());
+
+        // Then: each took the series that breaches it; the pushed sample reached only the pushed metric's condition
+        assertThat(decided).extracting(RunAborted::runId).containsExactlyInAnyOrder(high.toString(), low.toString());
+        assertThat(decided).extracting(a -> a.reason().observed()).containsExactlyInAnyOrder(0.7, 0.1);
+        assertThat(decided.get(0).reason().condition().query()).isEqualTo("max(errors)");
+        assertThat(fromTopic).isEmpty();
+        assertThat(rules.queries()).containsExactly("max(errors)");
+    }
+
+    @Test
+    void shouldNameWhyAQueryHasNoDataInItsNoDataAbortUntilItAnswersAgain() {
+        // Given
+        UUID run = watch(Condition.ofQuery("up", Comparison.LT, 1, Duration.ofSeconds(1), null));
+
+        // When
+        rules.noDataBecause("up", "Prometheus at http://127.0.0.1:1/ is unreachable");
+        var silent = rules.silentRuns(T0.plusSeconds(10));
+
+        // Then
+        assertThat(silent).singleElement().satisfies(abort -> {
+            assertThat(abort.runId()).isEqualTo(run.toString());
+            assertThat(abort.reason().kind()).isEqualTo(AbortKind.NO_DATA);
+            assertThat(abort.reason().message()).contains("no sample of query up")
+                    .contains("Prometheus at http://127.0.0.1:1/ is unreachable");
+        });
+    }
+
+    @Test
+    void shouldHaltAllRunsWhenAGlobalGuardOnAQueryTrips() {
+        // Given
+        var guarded = new RuleBook(new RuleBook.Settings("g", Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), List.of(Condition.ofQuery("sum(rate(errors_total[1m]))", Comparison.GT, 1,
+                        Duration.ofSeconds(1), Aggregation.LAST))));
+
+        // When
+        var halts = guarded.offerQuery("sum(rate(errors_total[1m]))", new double[] { 3 }, T0.toEpochMilli(),
+                T0.toEpochMilli());
+
+        // Then
+        assertThat(guarded.queries()).containsExactly("sum(rate(errors_total[1m]))");
+        assertThat(halts).singleElement().satisfies(abort -> assertThat(abort.haltsAll()).isTrue());
+    }
+
+    private static MetricSample global(long offsetMillis, double value) {
+        return new MetricSample("error_rate", value, T0.plusMillis(offsetMillis), null, Map.of());
+    }
+
+    @Test
+    void shouldStopWatchingAForgottenRunAndNotWatchItAgainWhenItsStartIsReread() {
+        // Given
+        UUID run = UUID.randomUUID();
+        RunStarted start = start(run, condition(Aggregation.AVG, Comparison.GT, 0.5, "1s"));
+        rules.watch(start, T0);
 
         // When
         rules.forget(run);
+        rules.watch(start, T0);
 
         // Then
-        assertThat(rules.onSample(sample(0, 1.0, null), T0)).isEmpty();
+        assertThat(offer(0, 1.0, null)).isEmpty();
         assertThat(rules.size()).isZero();
+    }
+
+    private List<RunAborted> offer(long offsetMillis, double value, UUID runId) {
+        return offer(new MetricSample("loss", value, T0.plusMillis(offsetMillis), runId, Map.of()));
+    }
+
+    private List<RunAborted> offer(MetricSample sample) {
+        return rules.offer(sample, sample.at().toEpochMilli());
+    }
+
+    private static MetricSample histogramSample(long offsetMillis, double total, double le01, double le05, double le1) {
+        var h = new Histogram(total, null, List.of(new Bucket(0.1, le01), new Bucket(0.5, le05), new Bucket(1.0, le1)));
+        return new MetricSample("loss", total, T0.plusMillis(offsetMillis), null, Map.of(), h);
     }
 
     private UUID watch(Condition condition) {
         UUID runId = UUID.randomUUID();
-        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
-                null, null, List.of(condition), null);
-        rules.watch(new RunStarted(runId, "e", Trigger.MANUAL, T0, spec), T0);
+        rules.watch(start(runId, condition), T0);
         return runId;
     }
 
-    private static Condition condition(Aggregation aggregation, double threshold, String window) {
-        return new Condition("loss", Comparison.GT, threshold, io.tumult.schemas.v1.DurationText.parse(window),
-                aggregation);
+    private UUID watch(Condition condition, String metric) {
+        return watch(new Condition(metric, condition.op(), condition.threshold(), condition.window(),
+                condition.aggregate()));
     }
 
-    private static MetricSample sample(long offsetMillis, double value, UUID runId) {
-        return new MetricSample("loss", value, T0.plusMillis(offsetMillis), runId, Map.of());
+    private static RunStarted start(UUID runId, Condition condition) {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
+                null, null, List.of(condition), null);
+        return new RunStarted(runId, "e", Trigger.MANUAL, T0, spec);
+    }
+
+    private static Condition condition(Aggregation aggregation, Comparison op, double threshold, String window) {
+        return new Condition("loss", op, threshold, DurationText.parse(window), aggregation);
     }
 }

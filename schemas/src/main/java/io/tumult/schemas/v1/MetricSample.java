@@ -14,8 +14,11 @@ import java.util.UUID;
  * @param at when it was observed
  * @param runId the run it concerns; null for a global series that applies to every active run
  * @param labels free-form labels of the series
+ * @param histogram the Prometheus histogram this sample observed, with {@code value} its count; null for a plain
+ *        value
  */
-public record MetricSample(String name, double value, Instant at, UUID runId, Map<String, String> labels) {
+public record MetricSample(String name, double value, Instant at, UUID runId, Map<String, String> labels,
+        Histogram histogram) {
 
     public MetricSample {
         Objects.requireNonNull(name, "name");
@@ -24,5 +27,10 @@ public record MetricSample(String name, double value, Instant at, UUID runId, Ma
             throw new IllegalArgumentException("value must be a finite number: " + value);
         }
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** A plain value, without a histogram. */
+    public MetricSample(String name, double value, Instant at, UUID runId, Map<String, String> labels) {
+        this(name, value, at, runId, labels, null);
     }
 }

@@ -43,7 +43,10 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(Schedule.class, Experiment.SCHEMA, "/$defs/Schedule"),
                 Arguments.of(Blackout.class, Experiment.SCHEMA, "/$defs/Blackout"),
                 Arguments.of(DeployTrigger.class, Experiment.SCHEMA, "/$defs/DeployTrigger"),
-                Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"));
+                Arguments.of(AbortReason.class, Experiment.SCHEMA, "/$defs/AbortReason"),
+                Arguments.of(Histogram.class, "metric-sample.schema.json", "/properties/histogram"),
+                Arguments.of(Histogram.Bucket.class, "metric-sample.schema.json",
+                        "/properties/histogram/properties/buckets/items"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,7 +61,7 @@ class SchemaMatchesRecordsTest {
 
         // Then
         Set<String> recordFields = new HashSet<>();
-        Stream.of(type.getRecordComponents()).forEach(c -> recordFields.add(c.getName()));
+        Stream.of(type.getRecordComponents()).forEach(c -> recordFields.add(wireName(c)));
         assertThat(schemaFields).isEqualTo(recordFields);
     }
 

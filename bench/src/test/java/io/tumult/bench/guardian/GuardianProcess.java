@@ -1,0 +1,82 @@
+package io.tumult.bench.guardian;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.tumult.local.FreePort;
+import io.tumult.local.GuardedProcess;
+
+/** The packaged guardian ({@code guardian/target/quarkus-app}) in a JVM of its own, and what it exports. */
+final class GuardianProcess implements AutoCloseable {
+
+    private static final Pattern EVALUATED = Pattern
+            .compile("(?m)^tumult_guardian_samples_evaluated_total(?:\\{[^}]*\\})? (\\S+)$");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final GuardedProcess process;
+    private final int port;
+
+    private GuardianProcess(GuardedProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts a guardian with these settings and waits until it judges samples. */
+    static GuardianProcess start(String bootstrapServers, Map<String, String> settings, Path log)
+            throws IOException, InterruptedException {
+        Path jar = Path.of("..", "guardian", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        assertThat(jar).as("the packaged guardian (built by the reactor before bench)").isRegularFile();
+        java.nio.file.Files.deleteIfExists(log); // a log left by an earlier run would pass for this one's
+        int port = FreePort.pick();
+        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx512m", "-XX:+UseParallelGC",
+                "-Dkafka.bootstrap.servers=" + bootstrapServers, "-Dquarkus.http.port=" + port));
+        settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        GuardedProcess process = GuardedProcess.start("guardian", command, log, Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        // its HTTP server (for /q/metrics) may come up after its loop resumed judging samples: wait for both
+        while (!process.log().contains("resumed judging samples") || !process.log().contains(" started in ")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                String tail = process.logTail(40);
+                process.close();
+                throw new IllegalStateException("guardian did not start:\n" + tail);
+            }
+            Thread.sleep(50); // polling its log: there is no event to await
+        }
+        return new GuardianProcess(process, port);
+    }
+
+    /** {@code tumult_guardian_samples_evaluated_total} as exported now. */
+    double evaluated() throws IOException, InterruptedException {
+        Matcher m = EVALUATED.matcher(get("/q/metrics"));
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** The body of a GET on the guardian. */
+    String get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    String logTail(int lines) {
+        return process.logTail(lines);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -1,0 +1,548 @@
+package io.tumult.guardian.messaging;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import io.tumult.schemas.json.InvalidDocumentException;
+import io.tumult.schemas.json.TumultJson;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.Histogram;
+import io.tumult.schemas.v1.MetricSample;
+
+/**
+ * The hot-path decoder of metric samples, in three tiers that each check what {@code metric-sample.schema.json}
+ * requires (required fields, types, the name and run-id patterns, an RFC 3339 UTC time, labels as strings, the
+ * histogram's shape, a finite value) without building a tree:
+ * <ol>
+ * <li>a byte scanner for the flat form every producer writes ({@code name}, {@code value}, {@code at},
+ * {@code runId}; ASCII strings without escapes);</li>
+ * <li>one pass of Jackson's streaming parser for anything else (labels, histograms, unknown fields, escapes);</li>
+ * <li>{@link TumultJson#decode} for whatever those two do not accept, so a bad record fails with exactly the schema's
+ * errors ({@link InvalidDocumentException}) and nothing the schema allows is refused.</li>
+ * </ol>
+ * <p>
+ * Decodes into a reused {@link Decoded}: one decoder per consuming thread.
+ */
+final class SampleDecoder {
+
+    /** A decoded sample; overwritten by the next {@link #decode}. */
+    static final class Decoded {
+        String name;
+        double value;
+        long atMillis;
+        UUID runId;
+        Histogram histogram;
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Decoded out = new Decoded();
+    private long slowPath;
+
+    /**
+     * Decodes one record's value.
+     *
+     * @throws InvalidDocumentException naming every bad field, as the schema does
+     */
+    Decoded decode(byte[] json) {
+        try {
+            if (json != null && (scan(json) || fast(json))) {
+                return out;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not well-formed or not what the fast path takes: the schema's decoder says exactly what is wrong
+        }
+        slowPath++;
+        MetricSample sample = TumultJson.decode(EventType.METRIC_SAMPLE, json);
+        out.name = sample.name();
+        out.value = sample.value();
+        out.atMillis = sample.at().toEpochMilli();
+        out.runId = sample.runId();
+        out.histogram = sample.histogram();
+        return out;
+    }
+
+    /** Records that took the schema's path (invalid, or written in a form the fast path leaves to it). */
+    long slowPath() {
+        return slowPath;
+    }
+
+    private static final byte[] NAME = { 'n', 'a', 'm', 'e' };
+    private static final byte[] VALUE = { 'v', 'a', 'l', 'u', 'e' };
+    private static final byte[] AT = { 'a', 't' };
+    private static final byte[] RUN_ID = { 'r', 'u', 'n', 'I', 'd' };
+    private static final double[] POWERS_OF_TEN = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+    private final String[] names = new String[256];
+    private final byte[][] nameBytes = new byte[256][];
+    private int pos;
+
+    /** Tier 1: whether the byte scanner decoded a valid flat sample into {@link #out}. */
+    private boolean scan(byte[] b) {
+        String name = null;
+        double value = Double.NaN;
+        long at = Long.MIN_VALUE;
+        UUID runId = null;
+        pos = 0;
+        if (!expect(b, '{')) {
+            return false;
+        }
+        while (true) {
+            skipSpace(b);
+            if (pos >= b.length || b[pos] != '"') {
+                return false;
+            }
+            int keyStart = ++pos;
+            int keyEnd = stringEnd(b);
+            if (keyEnd < 0 || !expect(b, ':')) {
+                return false;
+            }
+            skipSpace(b);
+            if (is(b, keyStart, keyEnd, NAME) && name == null) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0 || (name = metricName(b, start, end)) == null) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, VALUE) && value != value) {
+                value = number(b);
+                if (!Double.isFinite(value)) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, AT) && at == Long.MIN_VALUE) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0
+                        || (at = utcMillis(new String(b, start, end - start, StandardCharsets.ISO_8859_1))) == Long.MIN_VALUE) {
+                    return false;
+                }
+            } else if (is(b, keyStart, keyEnd, RUN_ID) && runId == null) {
+                int start = pos + 1;
+                int end = quoted(b);
+                if (end < 0 || (runId = uuid(b, start, end)) == null) {
+                    return false;
+                }
+            } else {
+                return false; // another field, or one given twice: the streaming tier decides
+            }
+            skipSpace(b);
+            if (pos >= b.length) {
+                return false;
+            }
+            byte next = b[pos++];
+            if (next == '}') {
+                break;
+            }
+            if (next != ',') {
+                return false;
+            }
+        }
+        skipSpace(b);
+        if (pos != b.length || name == null || value != value || at == Long.MIN_VALUE) {
+            return false;
+        }
+        out.name = name;
+        out.value = value;
+        out.atMillis = at;
+        out.runId = runId;
+        out.histogram = null;
+        return true;
+    }
+
+    private boolean expect(byte[] b, char c) {
+        skipSpace(b);
+        if (pos < b.length && b[pos] == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    private void skipSpace(byte[] b) {
+        while (pos < b.length && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '\t')) {
+            pos++;
+        }
+    }
+
+    /** With {@link #pos} just after an opening quote: the index of the closing one (pos moves past it), or -1. */
+    private int stringEnd(byte[] b) {
+        for (int i = pos; i < b.length; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                pos = i + 1;
+                return i;
+            }
+            if (c == '\\' || c < 0x20) { // an escape, a control or a non-ASCII byte: not for this tier
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** A quoted ASCII string without escapes at {@link #pos}: the index of its closing quote, or -1. */
+    private int quoted(byte[] b) {
+        if (pos >= b.length || b[pos] != '"') {
+            return -1;
+        }
+        pos++;
+        return stringEnd(b);
+    }
+
+    private static boolean is(byte[] b, int start, int end, byte[] key) {
+        return end - start == key.length && Arrays.equals(b, start, end, key, 0, key.length);
+    }
+
+    /** The metric name in b[start, end), from a small cache of names seen, or null when it breaks the pattern. */
+    private String metricName(byte[] b, int start, int end) {
+        int hash = 0;
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+            if (!letter && (i == start || c < '0' || c > '9')) {
+                return null;
+            }
+            hash = 31 * hash + c;
+        }
+        if (end == start) {
+            return null;
+        }
+        int slot = (hash ^ (hash >>> 8)) & 0xff;
+        byte[] cached = nameBytes[slot];
+        if (cached != null && Arrays.equals(cached, 0, cached.length, b, start, end)) {
+            return names[slot];
+        }
+        String name = new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        nameBytes[slot] = Arrays.copyOfRange(b, start, end);
+        names[slot] = name;
+        return name;
+    }
+
+    /** A JSON number at {@link #pos}; NaN when there is none. Exact: short decimals by Clinger's fast path. */
+    private double number(byte[] b) {
+        int start = pos;
+        int i = pos;
+        boolean negative = i < b.length && b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int intStart = i;
+        while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            mantissa = mantissa * 10 + (b[i++] - '0');
+            digits++;
+        }
+        if (i == intStart || (b[intStart] == '0' && i - intStart > 1)) {
+            return Double.NaN;
+        }
+        int fraction = 0;
+        if (i < b.length && b[i] == '.') {
+            int fracStart = ++i;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                mantissa = mantissa * 10 + (b[i++] - '0');
+                digits++;
+            }
+            fraction = i - fracStart;
+            if (fraction == 0) {
+                return Double.NaN;
+            }
+        }
+        boolean exponent = i < b.length && (b[i] == 'e' || b[i] == 'E');
+        if (exponent) {
+            i++;
+            if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            int expStart = i;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            if (i == expStart) {
+                return Double.NaN;
+            }
+        }
+        pos = i;
+        if (!exponent && digits <= 15 && fraction < POWERS_OF_TEN.length) {
+            double v = mantissa / POWERS_OF_TEN[fraction];
+            return negative ? -v : v;
+        }
+        return Double.parseDouble(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+    }
+
+    /** A UUID in its 8-4-4-4-12 hex form in b[start, end), or null. */
+    private static UUID uuid(byte[] b, int start, int end) {
+        if (end - start != 36) {
+            return null;
+        }
+        long high = 0;
+        long low = 0;
+        int nibbles = 0;
+        for (int i = 0; i < 36; i++) {
+            byte c = b[start + i];
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int d = Character.digit(c, 16);
+            if (d < 0) {
+                return null;
+            }
+            if (nibbles++ < 16) {
+                high = (high << 4) | d;
+            } else {
+                low = (low << 4) | d;
+            }
+        }
+        return new UUID(high, low);
+    }
+
+    /** Whether the streaming tier decoded a valid sample into {@link #out}. */
+    private boolean fast(byte[] json) throws IOException {
+        String name = null;
+        double value = Double.NaN;
+        boolean hasValue = false;
+        long at = Long.MIN_VALUE;
+        UUID runId = null;
+        Histogram histogram = null;
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "name" -> {
+                        if (v != JsonToken.VALUE_STRING || !isMetricName(name = p.getText())) {
+                            return false;
+                        }
+                    }
+                    case "value" -> {
+                        if (!v.isNumeric()) {
+                            return false;
+                        }
+                        value = p.getDoubleValue();
+                        hasValue = true;
+                    }
+                    case "at" -> {
+                        if (v != JsonToken.VALUE_STRING || (at = utcMillis(p.getText())) == Long.MIN_VALUE) {
+                            return false;
+                        }
+                    }
+                    case "runId" -> {
+                        if (v != JsonToken.VALUE_STRING || (runId = uuid(p.getText())) == null) {
+                            return false;
+                        }
+                    }
+                    case "labels" -> {
+                        if (!labels(p, v)) {
+                            return false;
+                        }
+                    }
+                    case "histogram" -> {
+                        if ((histogram = histogram(p, v)) == null) {
+                            return false;
+                        }
+                    }
+                    default -> p.skipChildren(); // v1 may gain optional fields
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return false;
+            }
+        }
+        if (name == null || !hasValue || at == Long.MIN_VALUE || !Double.isFinite(value)) {
+            return false;
+        }
+        out.name = name;
+        out.value = value;
+        out.atMillis = at;
+        out.runId = runId;
+        out.histogram = histogram;
+        return true;
+    }
+
+    private static boolean labels(JsonParser p, JsonToken start) throws IOException {
+        if (start != JsonToken.START_OBJECT) {
+            return false;
+        }
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                return false;
+            }
+        }
+        return t == JsonToken.END_OBJECT;
+    }
+
+    private static Histogram histogram(JsonParser p, JsonToken start) throws IOException {
+        if (start != JsonToken.START_OBJECT) {
+            return null;
+        }
+        double count = Double.NaN;
+        Double sum = null;
+        List<Histogram.Bucket> buckets = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "count" -> {
+                    if (!v.isNumeric() || !((count = p.getDoubleValue()) >= 0)) {
+                        return null;
+                    }
+                }
+                case "sum" -> {
+                    if (!v.isNumeric()) {
+                        return null;
+                    }
+                    sum = p.getDoubleValue();
+                }
+                case "buckets" -> {
+                    if (v != JsonToken.START_ARRAY) {
+                        return null;
+                    }
+                    buckets = new ArrayList<>();
+                    JsonToken b;
+                    while ((b = p.nextToken()) == JsonToken.START_OBJECT) {
+                        double le = Double.NaN;
+                        double c = Double.NaN;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String bf = p.currentName();
+                            JsonToken bv = p.nextToken();
+                            if (bf.equals("le") || bf.equals("count")) {
+                                if (!bv.isNumeric()) {
+                                    return null;
+                                }
+                                if (bf.equals("le")) {
+                                    le = p.getDoubleValue();
+                                } else {
+                                    c = p.getDoubleValue();
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                        if (!Double.isFinite(le) || !(c >= 0) || !Double.isFinite(c)) {
+                            return null;
+                        }
+                        buckets.add(new Histogram.Bucket(le, c));
+                    }
+                    if (b != JsonToken.END_ARRAY || buckets.isEmpty()) {
+                        return null;
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (t != JsonToken.END_OBJECT || buckets == null || !Double.isFinite(count)
+                || (sum != null && !Double.isFinite(sum))) {
+            return null;
+        }
+        return new Histogram(count, sum, buckets);
+    }
+
+    /** {@code ^[a-zA-Z_:][a-zA-Z0-9_:]*$}. */
+    static boolean isMetricName(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A UUID in its 8-4-4-4-12 hex form (the schema's pattern), or null. */
+    static UUID uuid(String s) {
+        if (s.length() != 36) {
+            return null;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+                return null;
+            }
+        }
+        return UUID.fromString(s);
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z} as epoch milliseconds (the form every Tumult producer writes), or
+     * {@link Long#MIN_VALUE} for anything else, which then takes the schema's path.
+     */
+    static long utcMillis(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23
+                || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        int millis = 0;
+        if (n > 20) {
+            if (s.charAt(19) != '.' || n == 21 || n > 30) {
+                return Long.MIN_VALUE;
+            }
+            int fraction = digits(s, 20, Math.min(3, n - 21));
+            if (fraction < 0 || (n - 21 > 3 && digits(s, 23, n - 24) < 0)) {
+                return Long.MIN_VALUE;
+            }
+            for (int i = n - 21; i < 3; i++) {
+                fraction *= 10;
+            }
+            millis = fraction;
+        }
+        long days = epochDay(year, month, day);
+        return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static int daysIn(int year, int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    private static long epochDay(int year, int month, int day) {
+        return java.time.LocalDate.of(year, month, day).toEpochDay();
+    }
+}
