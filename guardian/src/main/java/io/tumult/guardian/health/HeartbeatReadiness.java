@@ -18,9 +18,8 @@ import io.tumult.guardian.messaging.GuardianTimers;
 
 /**
  * Ready while executors can see this guardian: the broker acknowledged one of its heartbeats within the last
- * {@value #MISSED_BEATS} intervals (executors' dead-man switches trip after a few missed ones). That its consumers
- * run is the Kafka connector's own readiness check per channel (run-start, run-status and metrics each have
- * partitions; keep replicas at most the partitions of {@code tumult.metrics}).
+ * {@value #MISSED_BEATS} intervals (executors' dead-man switches trip after a few missed ones). That samples are
+ * judged is {@link EvaluatorHealth}.
  */
 @Readiness
 @ApplicationScoped

@@ -14,7 +14,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tumult.local.TumultStackResource;
 
-/** The probes' endpoints against a real broker: ready once the consumers have partitions and a heartbeat landed. */
+/** The probes' endpoints against a real broker: ready once the evaluating loop judges samples and a heartbeat landed. */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
 class GuardianHealthTest {
@@ -22,18 +22,18 @@ class GuardianHealthTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
-    void shouldBecomeReadyOnceItsConsumersRunAndItsHeartbeatIsAcknowledged() {
+    void shouldBecomeReadyOnceItJudgesSamplesAndItsHeartbeatIsAcknowledged() {
         // When / Then
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.name", hasItems(HeartbeatReadiness.NAME, "SmallRye Reactive Messaging - readiness check"))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.metrics",
-                        equalTo("[OK]")));
+                .body("checks.name", hasItems(HeartbeatReadiness.NAME, EvaluatorHealth.NAME))
+                .body("checks.find { it.name == '" + EvaluatorHealth.NAME + "' }.data.loop",
+                        equalTo("judging samples")));
     }
 
     @Test
     void shouldBeLiveAndStarted() {
         // When / Then
-        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200).body("checks.name", hasItems(EvaluatorHealth.NAME));
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
     }
 }
