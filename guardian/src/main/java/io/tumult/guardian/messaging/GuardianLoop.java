@@ -92,7 +92,7 @@ public class GuardianLoop {
     private volatile boolean running;
     private volatile int watched;
     private volatile boolean caughtUp;
-    private Thread thread;
+    private volatile Thread thread;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private AbortPublisher aborts;
@@ -185,6 +185,12 @@ public class GuardianLoop {
         return watched;
     }
 
+    /** Whether the evaluating thread runs (it stops only on shutdown, or on an error it cannot recover from). */
+    public boolean alive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
     /** Whether the assigned partitions' runs have been rebuilt and samples are being judged. */
     public boolean caughtUp() {
         return caughtUp;
@@ -257,11 +263,15 @@ public class GuardianLoop {
         if (record.value() == null) {
             return;
         }
+        List<RunAborted> decided;
         try {
-            rules.watch(TumultJson.decode(EventType.RUN_STARTED, record.value()), Instant.ofEpochMilli(now));
+            decided = rules.watch(TumultJson.decode(EventType.RUN_STARTED, record.value()), Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
             deadLetters.send(record, e.getMessage(), e);
+            return;
         }
+        long judgedNanos = System.nanoTime();
+        decided.forEach(a -> aborts.publish(a, judgedNanos));
     }
 
     private void runStatus(ConsumerRecord<String, byte[]> record, long now) {

@@ -2,9 +2,12 @@ package io.tumult.guardian.rules;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +25,10 @@ import io.tumult.schemas.v1.RunStarted;
 
 /**
  * The evaluator: the runs one guardian shard watches, their autoAbort conditions, and the verdict on every sample
- * offered. Each run is aborted at most once by this book. Samples that arrive before their run's start is known are
- * not kept: the rules apply from the moment the run is watched.
+ * offered. Each run is aborted at most once by this book. The rules apply from the moment the run is watched; a sample
+ * of a run not known yet is held for {@link #EARLY_HOLD_MILLIS} (at most {@link #EARLY_PER_RUN} per run) and judged
+ * when the run's start arrives, since a run's start and its first samples travel on different topics and a consumer
+ * may read the samples first.
  * <p>
  * <b>Time.</b> Windows are in event time (the sample's {@code at}). A sample timed more than
  * {@link Settings#futureTolerance()} ahead of the clock, or more than {@link Settings#lateTolerance()} behind it, is
@@ -66,6 +71,12 @@ public final class RuleBook {
     }
 
     private static final long FORGET_AFTER_DEADLINE_MILLIS = 60_000;
+    /** How long a sample of a run not known yet waits for the run's start. */
+    static final long EARLY_HOLD_MILLIS = 10_000;
+    /** How many samples of one run not known yet are held (the newest). */
+    static final int EARLY_PER_RUN = 256;
+    /** How many runs not known yet may have samples held at once. */
+    static final int EARLY_RUNS = 10_000;
 
     private final String source;
     private final long noDataAfterMillis;
@@ -78,6 +89,20 @@ public final class RuleBook {
     /** Why a query has no data right now, as the Prometheus bridge said; cleared by its next answer. */
     private final Map<String, String> silenceReasons = new HashMap<>();
     private final Set<UUID> ended = new HashSet<>();
+    /** Samples of runs not known yet, by run, in the order they were first held (so the oldest expire first). */
+    private final LinkedHashMap<UUID, Early> early = new LinkedHashMap<>();
+
+    private record Held(String metric, double value, long atMillis, Histogram histogram) {
+    }
+
+    private static final class Early {
+        final long firstHeldAt;
+        final ArrayDeque<Held> samples = new ArrayDeque<>();
+
+        Early(long firstHeldAt) {
+            this.firstHeldAt = firstHeldAt;
+        }
+    }
 
     public RuleBook(Settings settings) {
         this.source = "guardian/" + settings.guardianId();
@@ -95,13 +120,16 @@ public final class RuleBook {
     }
 
     /**
-     * Starts watching a run's autoAbort conditions from {@code now}; a run with none, already known, already ended,
-     * or past its deadline is ignored.
+     * Starts watching a run's autoAbort conditions from {@code now}, and judges the samples of it held until now; a
+     * run with none, already known, already ended, or past its deadline is ignored.
+     *
+     * @return the aborts the held samples decide
      */
-    public void watch(RunStarted start, Instant now) {
+    public List<RunAborted> watch(RunStarted start, Instant now) {
+        Early held = early.remove(start.runId());
         if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId()) || ended.contains(start.runId())
                 || !now.isBefore(start.deadline())) {
-            return;
+            return List.of();
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
         for (Condition c : start.spec().autoAbort()) {
@@ -113,6 +141,17 @@ public final class RuleBook {
             index(watch);
         }
         runs.put(start.runId(), run);
+        long nowMillis = now.toEpochMilli();
+        if (held == null || held.firstHeldAt < nowMillis - EARLY_HOLD_MILLIS) {
+            return List.of();
+        }
+        var aborts = new ArrayList<RunAborted>(0);
+        for (Held h : held.samples) {
+            if (h.atMillis >= nowMillis - lateMillis) {
+                aborts.addAll(offer(start.runId(), h.metric, h.value, h.atMillis, h.histogram, nowMillis));
+            }
+        }
+        return aborts;
     }
 
     /** The fault is in place (shown to people; the rules apply from the run's start either way). */
@@ -126,6 +165,7 @@ public final class RuleBook {
     /** The run is over: stop watching it, and ignore its start should it be read again. */
     public void forget(UUID runId) {
         ended.add(runId);
+        early.remove(runId);
         unwatch(runId);
     }
 
@@ -161,7 +201,11 @@ public final class RuleBook {
         List<Watch> watches;
         if (runId != null) {
             WatchedRun run = runs.get(runId);
-            watches = run == null ? null : run.byMetric.get(metric);
+            if (run == null) {
+                hold(runId, metric, value, atMillis, histogram, nowMillis);
+                return List.of();
+            }
+            watches = run.byMetric.get(metric);
         } else {
             watches = byMetric.get(metric);
         }
@@ -181,6 +225,31 @@ public final class RuleBook {
             }
         }
         return aborts;
+    }
+
+    /** Holds a sample of a run not known yet (not of one that ended), dropping what waited too long. */
+    private void hold(UUID runId, String metric, double value, long atMillis, Histogram histogram, long nowMillis) {
+        for (Iterator<Early> it = early.values().iterator(); it.hasNext();) {
+            if (it.next().firstHeldAt >= nowMillis - EARLY_HOLD_MILLIS) {
+                break;
+            }
+            it.remove();
+        }
+        if (ended.contains(runId)) {
+            return;
+        }
+        Early e = early.get(runId);
+        if (e == null) {
+            if (early.size() >= EARLY_RUNS) {
+                return;
+            }
+            e = new Early(nowMillis);
+            early.put(runId, e);
+        }
+        if (e.samples.size() == EARLY_PER_RUN) {
+            e.samples.removeFirst();
+        }
+        e.samples.addLast(new Held(metric, value, atMillis, histogram));
     }
 
     private void checkTime(long atMillis, long nowMillis) {

@@ -311,6 +311,44 @@ class RuleBookTest {
         assertThat(rules.size()).isZero();
     }
 
+    @Test
+    void shouldJudgeASampleReadBeforeItsRunsStartOnceTheStartIsRead() {
+        // Given: a breaching sample of a run whose start has not been read yet
+        UUID run = UUID.randomUUID();
+        assertThat(rules.offer(run, "loss", 0.9, T0.toEpochMilli(), null, T0.toEpochMilli())).isEmpty();
+
+        // When
+        List<RunAborted> aborts = rules.watch(start(run, condition(Aggregation.LAST, Comparison.GT, 0.5, "1s")),
+                T0.plusMillis(50));
+
+        // Then
+        assertThat(aborts).singleElement().satisfies(a -> {
+            assertThat(a.runId()).isEqualTo(run.toString());
+            assertThat(a.reason().kind()).isEqualTo(AbortKind.AUTO_ABORT);
+            assertThat(a.reason().observed()).isEqualTo(0.9);
+        });
+    }
+
+    @Test
+    void shouldNotJudgeASampleHeldLongerThanTheHoldOrOfARunThatEnded() {
+        // Given: breaching samples of two runs not known yet, one of which is then reported ended
+        UUID late = UUID.randomUUID();
+        UUID ended = UUID.randomUUID();
+        rules.offer(late, "loss", 0.9, T0.toEpochMilli(), null, T0.toEpochMilli());
+        rules.forget(ended);
+        rules.offer(ended, "loss", 0.9, T0.toEpochMilli(), null, T0.toEpochMilli());
+        Condition condition = condition(Aggregation.LAST, Comparison.GT, 0.5, "1s");
+
+        // When: the first run's start is read after the hold
+        List<RunAborted> afterHold = rules.watch(start(late, condition), T0.plusMillis(RuleBook.EARLY_HOLD_MILLIS + 1));
+        List<RunAborted> ofEnded = rules.watch(start(ended, condition), T0.plusMillis(50));
+
+        // Then
+        assertThat(afterHold).isEmpty();
+        assertThat(ofEnded).isEmpty();
+        assertThat(rules.watches(ended)).isFalse();
+    }
+
     private List<RunAborted> offer(long offsetMillis, double value, UUID runId) {
         return offer(new MetricSample("loss", value, T0.plusMillis(offsetMillis), runId, Map.of()));
     }
