@@ -33,6 +33,9 @@ import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.Topics;
 
 /** The firing path on the real broker and PostgreSQL: the shared Quartz store, the outbox, and the cron semantics. */
@@ -144,6 +147,91 @@ class FiringTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(asOperator().post("/experiments/blacked-out/runs").then()
                 .statusCode(409).extract().asString()).contains("blackout"));
         asOperator().delete("/experiments/blacked-out").then().statusCode(204);
+    }
+
+    @Test
+    void shouldFireNothingWhileSuspendedAndFireAgainOnceResumed() throws Throwable {
+        // Given an experiment firing every second
+        create("held", "{ cron: \"* * * * * ?\", concurrency: Allow }");
+        kafka.read(Topics.RUN_START, rs -> !startsOf(rs, "held").isEmpty(), WAIT);
+
+        // When it is suspended
+        put("held", "{ cron: \"* * * * * ?\", concurrency: Allow, suspend: true }");
+
+        // Then its trigger is gone, and a fire of a time it has not run (one already under way) starts nothing
+        assertThat(schedules.fireTriggers("held")).isEmpty();
+        Instant next = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        FireResult held = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("held", next));
+        assertThat(held.runId()).isNull();
+        assertThat(held.skipped()).startsWith("SUSPENDED");
+
+        // When it is resumed, it fires again: a run-start for a fire time after the resume
+        put("held", "{ cron: \"* * * * * ?\", concurrency: Allow }");
+        Instant resumed = Instant.now();
+        kafka.read(Topics.RUN_START, rs -> startsOf(rs, "held").stream()
+                .map(r -> fireTimeOf("held", UUID.fromString(r.key()), Instant.now()))
+                .anyMatch(t -> t != null && t.isAfter(resumed)), WAIT);
+        asOperator().delete("/experiments/held").then().statusCode(204);
+    }
+
+    @Test
+    void shouldStartAJitteredFireOnceAtItsDrawnMomentWithinTheJitter() {
+        // Given an experiment whose fires every 5 s start within 3 s after the fire time
+        Duration jitter = Duration.ofSeconds(3);
+        create("jittered", "{ cron: \"0/5 * * * * ?\", concurrency: Allow, jitter: 3s }");
+
+        // When two fires have started their runs
+        var records = kafka.read(Topics.RUN_START, rs -> startsOf(rs, "jittered").size() >= 2, WAIT);
+
+        // Then each run-start is the one of a cron fire time, at the moment drawn for it, not before it
+        asOperator().delete("/experiments/jittered").then().statusCode(204);
+        var fireTimes = new java.util.ArrayList<Instant>();
+        for (ConsumerRecord<String, byte[]> r : startsOf(records, "jittered")) {
+            RunStarted start = TumultJson.decode(EventType.RUN_STARTED, r.value());
+            Instant fire = null;
+            Instant drawn = null;
+            for (long s = -60; s <= 5; s += 1) {
+                Instant t = start.issuedAt().truncatedTo(ChronoUnit.SECONDS).plusSeconds(s);
+                if (t.getEpochSecond() % 5 == 0 && RunLauncher.cronRunId("jittered", CronExpressions.jittered(
+                        "jittered", t, jitter)).equals(start.runId())) {
+                    fire = t;
+                    drawn = CronExpressions.jittered("jittered", t, jitter);
+                }
+            }
+            assertThat(fire).as("the cron fire time of run %s", start.runId()).isNotNull();
+            assertThat(drawn).isBetween(fire, fire.plus(jitter));
+            assertThat(start.issuedAt()).isAfterOrEqualTo(drawn);
+            fireTimes.add(fire);
+        }
+        assertThat(fireTimes).as("one run per fire time").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldKeepOnlyTheHistoryLimitsNewestFinishedRuns() throws Throwable {
+        // Given three finished runs of an experiment that keeps two
+        create("kept", "{ cron: \"" + YEARLY + "\", concurrency: Allow, historyLimit: 2 }");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        var finished = new java.util.ArrayList<UUID>();
+        for (int i = 4; i >= 2; i--) {
+            Instant fire = now.minusSeconds(i);
+            UUID run = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("kept", fire)).runId();
+            kafka.publish(EventType.RUN_STATUS, run.toString(), new RunStatus(run, "kept", RunPhase.REVERTED,
+                    Instant.now(), "executor-test", "reverted", List.of("network-namespace/checkout-db"), null),
+                    "/test");
+            finished.add(run);
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(asOperator().get("/runs?experiment=kept&status=PASSED")
+                .then().statusCode(200).extract().<Integer> path("total")).isEqualTo(3));
+
+        // When the next run starts
+        UUID next = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("kept", now.minusSeconds(1)))
+                .runId();
+
+        // Then the oldest finished run is gone; the two newest and the new one remain
+        List<String> kept = asOperator().get("/runs?experiment=kept").then().statusCode(200).extract()
+                .jsonPath().getList("items.runId");
+        assertThat(kept).containsExactlyInAnyOrder(finished.get(1).toString(), finished.get(2).toString(),
+                next.toString());
     }
 
     @Test
