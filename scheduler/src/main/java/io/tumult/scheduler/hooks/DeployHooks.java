@@ -114,8 +114,12 @@ public class DeployHooks {
         return UUID.nameUUIDFromBytes((deploy.triggeredBy() + "@" + experiment).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Starts every pending run whose delay has passed. */
-    @Scheduled(every = "${tumult.scheduler.hooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Starts every pending run whose delay has passed. Every replica polls (a run starts once: its id is derived from
+     * the delivery), on the in-memory scheduler: as a job in Quartz's clustered store, replicas starting together
+     * raced to store it and all but one failed to start.
+     */
+    @Scheduled(every = "${tumult.scheduler.hooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
     Uni<Void> fireDue() {
         return Panache.withSession(() -> HookRunEntity.<HookRunEntity> list(
                 "outcome is null and dueAt <= ?1 order by dueAt", clock.instant()))
