@@ -45,6 +45,7 @@ public final class LocalKafka implements KafkaBroker {
             new NewTopic(Topics.RUN_ABORT, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete")),
             new NewTopic(Topics.RUN_STATUS, 3, (short) 1),
             new NewTopic(Topics.RUN_CLAIMS, 3, (short) 1),
+            new NewTopic(Topics.RUN_VERDICTS, 3, (short) 1),
             new NewTopic(Topics.METRICS, 3, (short) 1).configs(Map.of("retention.ms", "3600000")),
             new NewTopic(Topics.GUARDIAN_HEARTBEAT, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
             new NewTopic(Topics.DRY_RUN_REQUESTS, 1, (short) 1).configs(Map.of("retention.ms", "3600000")),

@@ -55,6 +55,7 @@ public final class Inbound<T> {
             EventType.RUN_STARTED, Policy.DEAD_LETTER,
             EventType.RUN_STATUS, Policy.DEAD_LETTER,
             EventType.RUN_CLAIMED, Policy.DEAD_LETTER, // a claim that is not one claims nothing
+            EventType.STEADY_STATE_VERDICT, Policy.DEAD_LETTER, // one that is not a verdict lets nothing in
             EventType.RUN_ABORTED, Policy.NEVER_SKIP,
             EventType.HALT_RELEASED, Policy.NEVER_SKIP,
             EventType.METRIC_SAMPLE, Policy.IGNORE,

@@ -29,6 +29,9 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
             "io.tumult.halt.released.v1", Topics.RUN_ABORT, HaltReleased.class, "halt-released.schema.json");
     public static final EventType<RunClaimed> RUN_CLAIMED = new EventType<>(
             "io.tumult.run.claimed.v1", Topics.RUN_CLAIMS, RunClaimed.class, "run-claimed.schema.json");
+    public static final EventType<SteadyStateVerdict> STEADY_STATE_VERDICT = new EventType<>(
+            "io.tumult.run.steady-state.v1", Topics.RUN_VERDICTS, SteadyStateVerdict.class,
+            "steady-state-verdict.schema.json");
 
     public static final EventType<DryRunRequested> DRY_RUN_REQUESTED = new EventType<>(
             "io.tumult.dryrun.requested.v1", Topics.DRY_RUN_REQUESTS, DryRunRequested.class,
@@ -38,7 +41,7 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
 
     /** Every event that travels on Kafka. */
     public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
-            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED, DRY_RUN_REQUESTED, DRY_RUN_RESULT);
+            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED, STEADY_STATE_VERDICT, DRY_RUN_REQUESTED, DRY_RUN_RESULT);
 
     /** The event type with this CloudEvents {@code type}, if it is part of v1. */
     public static Optional<EventType<?>> byCeType(String ceType) {

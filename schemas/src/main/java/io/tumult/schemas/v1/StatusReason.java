@@ -45,5 +45,11 @@ public enum StatusReason {
      * (or has seen none since it started).
      */
     @JsonProperty("dead-man-switch")
-    DEAD_MAN_SWITCH
+    DEAD_MAN_SWITCH,
+    /**
+     * Vetoed: the run's steady state did not hold before injection (a guardian's verdict said so), or no verdict
+     * came in time. Nothing was injected.
+     */
+    @JsonProperty("steady-state")
+    STEADY_STATE
 }

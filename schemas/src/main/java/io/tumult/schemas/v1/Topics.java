@@ -24,6 +24,12 @@ public final class Topics {
      */
     public static final String RUN_CLAIMS = "tumult.runs.claims";
 
+    /**
+     * {@link SteadyStateVerdict}, keyed by run id: the guardian's verdict on a run's steady state before injection.
+     * Guardian to executors, which read it without a group (any executor may carry the run out).
+     */
+    public static final String RUN_VERDICTS = "tumult.runs.verdicts";
+
     /** {@link MetricSample}, keyed by run id or series name. Short retention. */
     public static final String METRICS = "tumult.metrics";
 

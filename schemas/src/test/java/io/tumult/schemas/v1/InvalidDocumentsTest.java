@@ -158,6 +158,22 @@ class InvalidDocumentsTest {
     }
 
     @Test
+    void shouldRefuseAVerdictThatDoesNotSayWhetherTheSteadyStateHeld() {
+        // Given
+        byte[] json = """
+                {"runId":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","experiment":"e","decidedAt":"2026-11-23T09:30:00Z",
+                 "source":"guardian/g","message":"m"}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.STEADY_STATE_VERDICT, json));
+
+        // Then
+        assertThat(e.violations()).extracting(Violation::path).contains("$.held");
+    }
+
+    @Test
     void shouldTellAHaltReleaseFromAnAbortOnTheSameTopicByItsType() {
         // When
         var release = EventType.byCeType("io.tumult.halt.released.v1");

@@ -33,6 +33,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(GuardianHeartbeat.class, "guardian-heartbeat.schema.json", ""),
                 Arguments.of(HaltReleased.class, "halt-released.schema.json", ""),
                 Arguments.of(RunClaimed.class, "run-claimed.schema.json", ""),
+                Arguments.of(SteadyStateVerdict.class, "steady-state-verdict.schema.json", ""),
                 Arguments.of(DryRunRequested.class, "dry-run-requested.schema.json", ""),
                 Arguments.of(DryRunResult.class, "dry-run-result.schema.json", ""),
                 Arguments.of(Experiment.class, Experiment.SCHEMA, ""),
