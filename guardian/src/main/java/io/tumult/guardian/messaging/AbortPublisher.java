@@ -15,24 +15,30 @@ import io.micrometer.core.instrument.Timer;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
  * Publishes aborts on {@code tumult.runs.abort}, keyed by run id, as CloudEvents in binary mode. Sending never blocks
  * the evaluating thread: the producer sends in the background, and an abort whose send failed is queued to be sent
  * again ({@link #retryFailed}) until it lands. {@link #inFlight()} tells the loop when all aborts are acknowledged,
  * so it commits samples only behind their aborts. Aborts decided outside the evaluator (alerts) go through the same
- * producer and retries, and tell their caller when they landed.
+ * producer and retries, and tell their caller when they landed. Steady-state verdicts go out on
+ * {@code tumult.runs.verdicts} the same way (an executor refuses a run whose verdict does not come in time, so a
+ * verdict is retried like an abort).
  */
 final class AbortPublisher {
 
     private static final Logger LOG = Logger.getLogger(AbortPublisher.class);
     private static final byte[] SOURCE = "/tumult/guardian".getBytes(StandardCharsets.UTF_8);
     private static final byte[] TYPE = EventType.RUN_ABORTED.ceType().getBytes(StandardCharsets.UTF_8);
+    private static final byte[] VERDICT_TYPE = EventType.STEADY_STATE_VERDICT.ceType()
+            .getBytes(StandardCharsets.UTF_8);
 
     private final KafkaProducer<String, byte[]> producer;
     private final Timer breachToAbort;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SteadyStateVerdict> failedVerdicts = new ConcurrentLinkedQueue<>();
 
     /** An abort to send; {@code timer} null for an abort not decided by the evaluator, {@code acked} null if none waits. */
     private record Pending(RunAborted abort, long receivedNanos, Timer timer, CompletableFuture<Void> acked) {
@@ -64,12 +70,30 @@ final class AbortPublisher {
         return acked;
     }
 
-    /** Sends again the aborts whose send failed; called from the loop. */
+    /** Sends a steady-state verdict; one whose send fails is sent again by {@link #retryFailed}. */
+    void publishVerdict(SteadyStateVerdict verdict) {
+        LOG.infof("runId=%s %s", verdict.runId(), verdict.message());
+        var record = new ProducerRecord<String, byte[]>(EventType.STEADY_STATE_VERDICT.topic(),
+                verdict.runId().toString(), TumultJson.encode(verdict));
+        cloudEvent(record.headers(), VERDICT_TYPE);
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                LOG.errorf("runId=%s steady-state verdict not published, sending again: %s", verdict.runId(), error);
+                failedVerdicts.add(verdict);
+            }
+        });
+    }
+
+    /** Sends again the aborts and verdicts whose send failed; called from the loop. */
     void retryFailed() {
         Pending p;
         while ((p = failed.poll()) != null) {
             inFlight.decrementAndGet();
             send(p);
+        }
+        SteadyStateVerdict v;
+        while ((v = failedVerdicts.poll()) != null) {
+            publishVerdict(v);
         }
     }
 
@@ -83,7 +107,7 @@ final class AbortPublisher {
         LOG.infof("runId=%s abort: %s", abort.runId(), abort.reason().message());
         var record = new ProducerRecord<String, byte[]>(EventType.RUN_ABORTED.topic(), abort.runId(),
                 TumultJson.encode(abort));
-        cloudEvent(record.headers(), abort.runId());
+        cloudEvent(record.headers(), TYPE);
         inFlight.incrementAndGet();
         producer.send(record, (metadata, error) -> {
             if (error == null) {
@@ -101,10 +125,10 @@ final class AbortPublisher {
         });
     }
 
-    private static void cloudEvent(Headers headers, String id) {
+    private static void cloudEvent(Headers headers, byte[] type) {
         headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
         headers.add("ce_id", java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        headers.add("ce_type", TYPE);
+        headers.add("ce_type", type);
         headers.add("ce_source", SOURCE);
         headers.add("ce_time", java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
         headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));

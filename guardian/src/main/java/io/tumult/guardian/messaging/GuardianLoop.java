@@ -311,6 +311,7 @@ public class GuardianLoop {
                 rules.silentRuns(Instant.ofEpochMilli(now)).forEach(a -> aborts.publish(a, judgedNanos));
             }
         }
+        rules.verdicts().forEach(aborts::publishVerdict);
         watched = rules.size();
         if (now >= nextCommit) {
             nextCommit = now + config.commitInterval().toMillis();

@@ -22,6 +22,7 @@ import io.tumult.schemas.v1.Histogram;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
  * The evaluator: the runs one guardian shard watches, their autoAbort conditions, and the verdict on every sample
@@ -36,6 +37,12 @@ import io.tumult.schemas.v1.RunStarted;
  * than the future tolerance, and none blinds a rule. A condition's metric is silent (no data) when its newest sample
  * time is further behind the clock than its allowance ({@code noDataAfter}, else the longer of the condition's window
  * and {@link Settings#noDataAfter()}); the clock starts when the run is watched.
+ * <p>
+ * <b>Steady state.</b> A run's {@code steadyState} conditions describe health: each is judged once, as soon as its
+ * samples span its window (and number at least its minimum), and the run gets one {@link SteadyStateVerdict}: not
+ * held at the first condition that does not hold or whose metric stays silent past its allowance, held once all held.
+ * Executors inject such a run only after a verdict that it held. They are not judged again after the verdict (the
+ * autoAbort conditions guard the run from then on). Verdicts are collected by {@link #verdicts()}.
  * <p>
  * <b>Queries.</b> A condition may name a PromQL {@link Condition#query() query} instead of a pushed metric. Its values
  * come from the Prometheus bridge through {@link #offerQuery} (one answer per query feeds every condition naming it);
@@ -91,6 +98,8 @@ public final class RuleBook {
     private final Set<UUID> ended = new HashSet<>();
     /** Samples of runs not known yet, by run, in the order they were first held (so the oldest expire first). */
     private final LinkedHashMap<UUID, Early> early = new LinkedHashMap<>();
+    /** Steady-state verdicts decided and not yet collected. */
+    private final List<SteadyStateVerdict> verdicts = new ArrayList<>();
 
     private record Held(String metric, double value, long atMillis, Histogram histogram) {
     }
@@ -112,7 +121,7 @@ public final class RuleBook {
         if (!settings.globalGuards().isEmpty()) {
             var policy = new WatchedRun(null, "global guards", Instant.MAX);
             for (Condition c : settings.globalGuards()) {
-                var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE);
+                var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE, false);
                 policy.watches.add(watch);
                 index(watch);
             }
@@ -127,13 +136,22 @@ public final class RuleBook {
      */
     public List<RunAborted> watch(RunStarted start, Instant now) {
         Early held = early.remove(start.runId());
-        if (start.spec().autoAbort().isEmpty() || runs.containsKey(start.runId()) || ended.contains(start.runId())
-                || !now.isBefore(start.deadline())) {
+        if ((start.spec().autoAbort().isEmpty() && start.spec().steadyState().isEmpty())
+                || runs.containsKey(start.runId()) || ended.contains(start.runId()) || !now.isBefore(start.deadline())) {
             return List.of();
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
+        run.verdictPending = !start.spec().steadyState().isEmpty();
+        for (Condition c : start.spec().steadyState()) {
+            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), true);
+            run.watches.add(watch);
+            if (c.metric() != null) {
+                run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+            }
+            index(watch);
+        }
         for (Condition c : start.spec().autoAbort()) {
-            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c));
+            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), false);
             run.watches.add(watch);
             if (c.metric() != null) {
                 run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
@@ -335,10 +353,30 @@ public final class RuleBook {
                 .map(r -> r.runId).toList().forEach(this::unwatch);
         var aborts = new ArrayList<RunAborted>();
         for (WatchedRun run : runs.values()) {
+            if (run.verdictPending) {
+                for (Watch w : run.watches) {
+                    long silent = nowMillis - w.lastEventAt;
+                    if (w.steady && !w.decided && silent > w.allowedSilenceMillis) {
+                        Condition c = w.condition;
+                        String why = c.query() == null ? null : silenceReasons.get(c.query());
+                        run.verdictPending = false;
+                        verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, false, now, source,
+                                "steady state not shown: no sample of " + (c.query() == null ? c.metric()
+                                        : "query " + c.query()) + " for " + silent + " ms (allowed "
+                                        + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
+                                        + (why == null ? "" : ": " + why),
+                                c, null));
+                        break;
+                    }
+                }
+            }
             if (run.aborted) {
                 continue;
             }
             for (Watch w : run.watches) {
+                if (w.steady) {
+                    continue;
+                }
                 long silent = nowMillis - w.lastEventAt;
                 if (w.condition.breachesOnNoData() && silent > w.allowedSilenceMillis) {
                     run.aborted = true;
@@ -356,6 +394,16 @@ public final class RuleBook {
             }
         }
         return aborts;
+    }
+
+    /** The steady-state verdicts decided since the last call, oldest first. */
+    public List<SteadyStateVerdict> verdicts() {
+        if (verdicts.isEmpty()) {
+            return List.of();
+        }
+        var out = List.copyOf(verdicts);
+        verdicts.clear();
+        return out;
     }
 
     /** What is being watched, for people. */
@@ -431,6 +479,8 @@ public final class RuleBook {
         final Map<String, List<Watch>> byMetric = new HashMap<>();
         Instant injectedAt;
         boolean aborted;
+        /** It has steady-state conditions and no verdict yet. */
+        boolean verdictPending;
 
         WatchedRun(UUID runId, String experiment, Instant deadline) {
             this.runId = runId;
@@ -446,11 +496,16 @@ public final class RuleBook {
         final int minSamples;
         final long holdForMillis;
         final long allowedSilenceMillis;
+        /** A steady-state condition: judged once, for the verdict, never an abort. */
+        final boolean steady;
         long lastEventAt;
         long breachSince = Long.MIN_VALUE;
+        long firstAt = Long.MAX_VALUE;
+        boolean decided;
 
-        Watch(WatchedRun run, Condition condition, long watchedAtMillis, long allowedSilenceMillis) {
+        Watch(WatchedRun run, Condition condition, long watchedAtMillis, long allowedSilenceMillis, boolean steady) {
             this.run = run;
+            this.steady = steady;
             this.condition = condition;
             this.window = new SampleWindow(condition);
             this.minSamples = condition.minSamplesOrOne();
@@ -461,6 +516,10 @@ public final class RuleBook {
 
         /** Takes one sample; returns the abort when the condition now trips, else null. */
         RunAborted offer(long at, double value, Buckets histogram, long nowMillis) {
+            if (steady) {
+                judgeSteadyState(at, value, histogram, nowMillis);
+                return null;
+            }
             if (run.aborted && run.runId != null) {
                 return null;
             }
@@ -495,6 +554,41 @@ public final class RuleBook {
                     run.runId == null ? source + " (global guard)" : source, Instant.ofEpochMilli(nowMillis),
                     new AbortReason(AbortKind.AUTO_ABORT, message, condition, Double.isNaN(observed) ? null : observed,
                             samples, Instant.ofEpochMilli(breachSince), Instant.ofEpochMilli(at), null));
+        }
+
+        /** A steady-state condition's sample: once its samples span its window, it is judged, and maybe the run. */
+        private void judgeSteadyState(long at, double value, Buckets histogram, long nowMillis) {
+            if (decided || !run.verdictPending) {
+                return;
+            }
+            if (at > lastEventAt) {
+                lastEventAt = at;
+            }
+            window.add(at, value, histogram);
+            firstAt = Math.min(firstAt, at);
+            if (at - firstAt < condition.window().toMillis() || window.size() < minSamples) {
+                return;
+            }
+            decided = true;
+            double observed = window.value();
+            String seen = " observed " + observed + " over " + window.size() + " samples";
+            if (!window.holds()) {
+                run.verdictPending = false;
+                verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, false, Instant.ofEpochMilli(nowMillis),
+                        source, "steady state did not hold: " + condition.describe() + seen, condition,
+                        Double.isNaN(observed) ? null : observed));
+                return;
+            }
+            for (Watch w : run.watches) {
+                if (w.steady && !w.decided) {
+                    return;
+                }
+            }
+            run.verdictPending = false;
+            verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, true, Instant.ofEpochMilli(nowMillis),
+                    source, "steady state held: " + run.watches.stream().filter(w -> w.steady)
+                            .map(w -> w.condition.describe()).reduce((a, b) -> a + ", " + b).orElse(""),
+                    null, null));
         }
     }
 }

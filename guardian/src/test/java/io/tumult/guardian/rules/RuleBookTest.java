@@ -26,6 +26,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.NoData;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Trigger;
 
 class RuleBookTest {
@@ -349,6 +350,71 @@ class RuleBookTest {
         assertThat(rules.watches(ended)).isFalse();
     }
 
+    @Test
+    void shouldSayTheSteadyStateHeldOnceItsSamplesSpanTheWindowAndNeverAbortForIt() {
+        // Given: a run whose error rate must stay under 1 % over 1 s before its fault goes in
+        UUID run = UUID.randomUUID();
+        rules.watch(steady(run, new Condition("errors", Comparison.LT, 0.01, Duration.ofSeconds(1), Aggregation.AVG)),
+                T0);
+
+        // When: healthy samples for half the window, then for all of it
+        for (long t = 0; t <= 500; t += 100) {
+            assertThat(rules.offer(run, "errors", 0.001, T0.toEpochMilli() + t, null, T0.toEpochMilli() + t)).isEmpty();
+        }
+        List<SteadyStateVerdict> early = rules.verdicts();
+        for (long t = 600; t <= 1000; t += 100) {
+            assertThat(rules.offer(run, "errors", 0.001, T0.toEpochMilli() + t, null, T0.toEpochMilli() + t)).isEmpty();
+        }
+
+        // Then: no verdict before the window was spanned, then one that it held
+        assertThat(early).isEmpty();
+        assertThat(rules.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.runId()).isEqualTo(run);
+            assertThat(v.held()).isTrue();
+            assertThat(v.message()).contains("steady state held");
+        });
+        assertThat(rules.offer(run, "errors", 0.9, T0.toEpochMilli() + 1100, null, T0.toEpochMilli() + 1100)).isEmpty();
+        assertThat(rules.verdicts()).isEmpty();
+    }
+
+    @Test
+    void shouldSayTheSteadyStateDidNotHoldWithTheConditionAndTheValueObserved() {
+        // Given
+        UUID run = UUID.randomUUID();
+        Condition errors = new Condition("errors", Comparison.LT, 0.01, Duration.ofSeconds(1), Aggregation.AVG);
+        rules.watch(steady(run, errors), T0);
+
+        // When: the service fails 20 % of requests
+        for (long t = 0; t <= 1000; t += 100) {
+            rules.offer(run, "errors", 0.2, T0.toEpochMilli() + t, null, T0.toEpochMilli() + t);
+        }
+
+        // Then
+        assertThat(rules.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.held()).isFalse();
+            assertThat(v.condition()).isEqualTo(errors);
+            assertThat(v.observed()).isCloseTo(0.2, within(1e-9));
+            assertThat(v.message()).contains("steady state did not hold", "errors");
+        });
+    }
+
+    @Test
+    void shouldSayTheSteadyStateWasNotShownWhenItsMetricStaysSilent() {
+        // Given: a run with a steady state, and no sample of its metric
+        UUID run = UUID.randomUUID();
+        rules.watch(steady(run, new Condition("errors", Comparison.LT, 0.01, Duration.ofSeconds(1), Aggregation.AVG)),
+                T0);
+
+        // When: longer than the silence allowed (the default 5 s, longer than the window)
+        rules.silentRuns(T0.plusSeconds(6));
+
+        // Then: a verdict that it did not hold, naming the silence, and no abort for it
+        assertThat(rules.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.held()).isFalse();
+            assertThat(v.message()).contains("no sample of errors");
+        });
+    }
+
     private List<RunAborted> offer(long offsetMillis, double value, UUID runId) {
         return offer(new MetricSample("loss", value, T0.plusMillis(offsetMillis), runId, Map.of()));
     }
@@ -376,6 +442,12 @@ class RuleBookTest {
     private static RunStarted start(UUID runId, Condition condition) {
         var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
                 null, null, List.of(condition), null);
+        return new RunStarted(runId, "e", Trigger.MANUAL, T0, spec);
+    }
+
+    private static RunStarted steady(UUID runId, Condition condition) {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
+                null, List.of(condition), List.of(), null);
         return new RunStarted(runId, "e", Trigger.MANUAL, T0, spec);
     }
 
