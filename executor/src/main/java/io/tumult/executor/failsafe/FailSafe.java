@@ -25,9 +25,12 @@ import io.tumult.executor.run.RunEngine;
 import io.tumult.executor.run.StartGate;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunClaimed;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
  * The executor's fail-safe switches, in front of every run-start ({@link StartGate}):
@@ -56,6 +59,8 @@ public class FailSafe implements StartGate {
     private final HaltState halt = new HaltState();
     private final SeenRuns seen;
     private final FirstClaims claims;
+    private final SteadyStateVerdicts verdicts;
+    private final Duration steadyStateGrace;
     /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
     private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -70,18 +75,27 @@ public class FailSafe implements StartGate {
     FailSafe(RunEngine engine, FailsafeConfig failsafe, ExecutorConfig executor, InstantSource clock,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(engine, bootstrapServers, executor.id(), failsafe.deadManTimeout(), failsafe.statusLookBack(),
-                executor.rememberedRuns(), clock);
+                executor.rememberedRuns(), clock, failsafe.steadyStateGrace());
     }
 
     /** For an engine built by hand (tests): call {@link #guard} and then {@link #start}. */
     public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
             Duration statusLookBack, int rememberedRuns, InstantSource clock) {
+        this(engine, bootstrapServers, executorId, deadManTimeout, statusLookBack, rememberedRuns, clock,
+                Duration.ofSeconds(30));
+    }
+
+    /** For an engine built by hand (tests), with the steady-state verdict's grace. */
+    public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
+            Duration statusLookBack, int rememberedRuns, InstantSource clock, Duration steadyStateGrace) {
         this.engine = engine;
         this.executorId = executorId;
         this.clock = clock;
         this.deadMan = new DeadManSwitch(deadManTimeout);
         this.seen = new SeenRuns(rememberedRuns);
         this.claims = new FirstClaims(rememberedRuns);
+        this.verdicts = new SteadyStateVerdicts(rememberedRuns);
+        this.steadyStateGrace = steadyStateGrace;
         this.instance = executorId + "/" + UUID.randomUUID();
         this.feed = new SafetyFeed(this, bootstrapServers, executorId, statusLookBack, deadManTimeout, clock);
     }
@@ -142,6 +156,20 @@ public class FailSafe implements StartGate {
                         failure)));
     }
 
+    @Override
+    public CompletionStage<SteadyStateVerdict> steadyState(RunStarted start) {
+        Duration longest = start.spec().steadyState().stream().map(Condition::window).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+        long timeout = longest.plus(steadyStateGrace).toMillis();
+        return verdicts.of(start.runId()).copy().orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+                        failure instanceof java.util.concurrent.TimeoutException
+                                ? new IllegalStateException("no guardian's steady-state verdict within " + timeout
+                                        + " ms (the longest steady-state window plus "
+                                        + steadyStateGrace.toMillis() + " ms)", failure)
+                                : failure));
+    }
+
     /** Whether a run-start would be taken now (no halt, dead-man switch not tripped, replay done). */
     public boolean acceptsStarts() {
         return ready.isDone() && refusal() == null;
@@ -194,6 +222,10 @@ public class FailSafe implements StartGate {
 
     void claimSeen(RunClaimed claim) {
         claims.add(claim.runId(), claim.executor());
+    }
+
+    void verdictSeen(SteadyStateVerdict verdict) {
+        verdicts.add(verdict);
     }
 
     /** Whether the abort topic and the status look-back have been read to their end (starts wait for it). */

@@ -29,4 +29,12 @@ public interface FailsafeConfig {
      */
     @WithDefault("24h")
     Duration statusLookBack();
+
+    /**
+     * A run with {@code steadyState} conditions is injected only after a guardian's verdict that they held (on
+     * {@code tumult.runs.verdicts}); it is refused (reason {@code steady-state}) when the verdict says they did not,
+     * or when none came within its longest steady-state window plus this grace.
+     */
+    @WithDefault("30s")
+    Duration steadyStateGrace();
 }

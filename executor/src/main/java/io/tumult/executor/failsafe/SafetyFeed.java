@@ -178,6 +178,7 @@ final class SafetyFeed implements Runnable {
         List<TopicPartition> beats = partitions(c, Topics.GUARDIAN_HEARTBEAT);
         var lookedBack = new ArrayList<TopicPartition>(partitions(c, Topics.RUN_STATUS));
         lookedBack.addAll(partitions(c, Topics.RUN_CLAIMS));
+        lookedBack.addAll(partitions(c, Topics.RUN_VERDICTS));
         var all = new ArrayList<TopicPartition>();
         all.addAll(aborts);
         all.addAll(beats);
@@ -252,6 +253,7 @@ final class SafetyFeed implements Runnable {
             case Topics.RUN_STATUS -> runId(record.key()).ifPresent(failSafe::statusSeen);
             case Topics.RUN_ABORT -> abortTopic(record);
             case Topics.RUN_CLAIMS -> claimed(record);
+            case Topics.RUN_VERDICTS -> verdict(record);
             default -> {
             }
         }
@@ -275,6 +277,14 @@ final class SafetyFeed implements Runnable {
         try {
             failSafe.claimSeen(TumultJson.decode(EventType.RUN_CLAIMED, record.value()));
         } catch (RuntimeException e) { // a claim that is not one claims nothing
+            deadLetter(record, e);
+        }
+    }
+
+    private void verdict(ConsumerRecord<String, byte[]> record) {
+        try {
+            failSafe.verdictSeen(TumultJson.decode(EventType.STEADY_STATE_VERDICT, record.value()));
+        } catch (RuntimeException e) { // one that is not a verdict lets nothing in
             deadLetter(record, e);
         }
     }

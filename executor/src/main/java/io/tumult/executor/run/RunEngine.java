@@ -141,6 +141,32 @@ public class RunEngine {
                 run.endWithoutFault();
                 return finish(run, CompletableFuture.<Void> completedFuture(null));
             }
+            if (!start.spec().steadyState().isEmpty()) {
+                return afterSteadyState(run);
+            }
+            return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+        }).thenCompose(stage -> stage);
+    }
+
+    /** A run with steady-state conditions goes in only after a guardian's verdict that they held; else it is vetoed. */
+    private CompletionStage<Void> afterSteadyState(Run run) {
+        RunStarted start = run.start;
+        return gate.steadyState(start).handle((verdict, failure) -> {
+            if (failure != null || !verdict.held()) {
+                String why = failure != null ? (failure.getCause() != null ? failure.getCause() : failure).getMessage()
+                        : verdict.source() + ": " + verdict.message();
+                LOG.infof("runId=%s vetoed before injection: %s", start.runId(), why);
+                run.endWithoutFault();
+                return finish(run, publish(start, RunPhase.REFUSED, "vetoed before injection: " + why, List.of(),
+                        null, StatusReason.STEADY_STATE));
+            }
+            LOG.infof("runId=%s %s", start.runId(), verdict.message());
+            AttackException closed = gate.refusal(); // the wait may have been long: a halt or a tripped switch since
+            if (closed != null) {
+                run.endWithoutFault();
+                return finish(run, publish(start, RunPhase.REFUSED, closed.getMessage(), List.of(), null,
+                        reasonOf(closed)));
+            }
             return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
         }).thenCompose(stage -> stage);
     }

@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.tumult.executor.attack.AttackException;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
  * The fail-safe switches' say on every run-start, asked by {@link Admission} under its lock (so a switch that closes
@@ -34,6 +36,12 @@ public interface StartGate {
         public CompletionStage<Boolean> claim(UUID runId) {
             return CompletableFuture.completedFuture(true);
         }
+
+        @Override
+        public CompletionStage<SteadyStateVerdict> steadyState(RunStarted start) {
+            return CompletableFuture.completedFuture(new SteadyStateVerdict(start.runId(), start.experiment(), true,
+                    start.issuedAt(), "open gate", "not judged: an engine built without a guardian", null, null));
+        }
     };
 
     /** Completes once the gate can judge starts (it has read what it must remember); no start is taken before. */
@@ -51,4 +59,10 @@ public interface StartGate {
      * exceptionally when the claim cannot be confirmed (then nothing is injected).
      */
     CompletionStage<Boolean> claim(UUID runId);
+
+    /**
+     * The guardian's verdict on the steady state of a run that has {@code steadyState} conditions: completes with it
+     * once it is read, or exceptionally when none came in time (then nothing is injected).
+     */
+    CompletionStage<SteadyStateVerdict> steadyState(RunStarted start);
 }

@@ -35,6 +35,9 @@ import io.tumult.local.TumultStackResource;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.Aggregation;
+import io.tumult.schemas.v1.Comparison;
+import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.ExperimentSpec;
 import io.tumult.schemas.v1.HaltReleased;
@@ -45,6 +48,7 @@ import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
 
@@ -58,6 +62,8 @@ import io.tumult.schemas.v1.Trigger;
 class FailSafeKafkaTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Condition STEADY = new Condition("errors", Comparison.LT, 0.01, Duration.ofSeconds(1),
+            Aggregation.AVG);
     private static NetnsPair pair;
     private static TestHeartbeats heartbeats;
 
@@ -216,6 +222,61 @@ class FailSafeKafkaTest {
     }
 
     @Test
+    void shouldInjectARunWithASteadyStateOnlyOnceAVerdictSaysItHeld() {
+        // Given: a run whose steady state is to be judged before its fault goes in
+        RunStarted start = steadyStart();
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+        await().atMost(WAIT).until(() -> kafka.readAll(Topics.RUN_CLAIMS).stream().anyMatch(r -> key(start).equals(r.key())));
+
+        // Then: claimed, but nothing in place while no verdict came
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+        assertThat(statusesOf(start.runId())).isEmpty();
+
+        // When: the guardian says it held
+        kafka.publish(EventType.STEADY_STATE_VERDICT, key(start), verdict(start, true), "/test");
+
+        // Then
+        awaitStatus(start.runId(), RunPhase.INJECTED);
+        assertThat(pair.lossPercent(10)).as("victim cut off").isEqualTo(100.0);
+        abortAndAwaitRevert(start);
+    }
+
+    @Test
+    void shouldVetoARunWhoseSteadyStateDidNotHoldWithoutInjectingAnything() {
+        // Given: the verdict is read before the start (they travel on different topics)
+        RunStarted start = steadyStart();
+        awaitHandled(kafka.publish(EventType.STEADY_STATE_VERDICT, key(start), verdict(start, false), "/test"));
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.reason()).isEqualTo(StatusReason.STEADY_STATE);
+        assertThat(refused.message()).contains("vetoed before injection", "guardian/test", "observed 0.2");
+        assertThat(statusesOf(start.runId())).extracting(RunStatus::phase).containsExactly(RunPhase.REFUSED);
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldVetoARunWhoseSteadyStateVerdictDoesNotComeInTime() {
+        // Given: no guardian judges it
+        RunStarted start = steadyStart();
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then: refused after its 1 s window plus the 2 s grace (test profile), nothing injected
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.reason()).isEqualTo(StatusReason.STEADY_STATE);
+        assertThat(refused.message()).contains("no guardian's steady-state verdict within 3000 ms");
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
     void shouldReadAbortsWithoutLeavingAConsumerGroupOfItsOwn() throws Exception {
         // Given
         RunStarted start = start();
@@ -271,6 +332,20 @@ class FailSafeKafkaTest {
         var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(pair.victimName()), new NetworkLoss(100),
                 Duration.ofSeconds(60), null, null, null, null);
         return new RunStarted(UUID.randomUUID(), "failsafe-test", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    private static RunStarted steadyStart() {
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(pair.victimName()), new NetworkLoss(100),
+                Duration.ofSeconds(60), null, List.of(STEADY), null, null);
+        return new RunStarted(UUID.randomUUID(), "failsafe-test", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    private static SteadyStateVerdict verdict(RunStarted start, boolean held) {
+        return held ? new SteadyStateVerdict(start.runId(), start.experiment(), true, Instant.now(), "guardian/test",
+                "steady state held: " + STEADY.describe(), null, null)
+                : new SteadyStateVerdict(start.runId(), start.experiment(), false, Instant.now(), "guardian/test",
+                        "steady state did not hold: " + STEADY.describe() + " observed 0.2 over 10 samples", STEADY,
+                        0.2);
     }
 
     private static String key(RunStarted start) {
