@@ -11,25 +11,39 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.tumult.local.EventClient;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.ProcessRunner;
 import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.Aggregation;
+import io.tumult.schemas.v1.Comparison;
+import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.MetricSample;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.StatusReason;
 import io.tumult.schemas.v1.Trigger;
 
 /**
  * The whole loop, for real: cron fire, run-start on the broker, a real network partition of the victim namespace,
  * the probe's loss metric breaching the autoAbort rule, the guardian's abort, the executor's revert, and the run's
- * history in PostgreSQL.
+ * history in PostgreSQL; and a run whose steady state does not hold, vetoed before anything is injected.
  */
 @NeedsHostAttacks
 class ChaosLoopIT {
@@ -48,6 +62,44 @@ class ChaosLoopIT {
         if (loop != null) {
             loop.close();
         }
+    }
+
+    @Test
+    void shouldVetoARunWhoseSteadyStateDoesNotHoldAndInjectNothing() throws Exception {
+        // Given: a run of a partition of the victim whose service's error rate must be under 1 % before it goes in,
+        // while the service reports 20 %
+        assertThat(loop.netns().lossPercent(20)).as("victim reachable before the run").isZero();
+        var spec = new ExperimentSpec("checkout stays up", new NetworkNamespaceTarget(loop.netns().victimName()),
+                new NetworkLoss(100), Duration.ofSeconds(30), null,
+                List.of(new Condition("checkout_error_rate", Comparison.LT, 0.01, Duration.ofSeconds(1),
+                        Aggregation.AVG)),
+                List.of(), null);
+        var run = new RunStarted(UUID.randomUUID(), "it-unsteady", Trigger.MANUAL, Instant.now(), spec);
+        ScheduledExecutorService service = Executors.newSingleThreadScheduledExecutor();
+        try (var kafka = new EventClient(loop.stack().config().get("kafka.bootstrap.servers"))) {
+            service.scheduleAtFixedRate(() -> kafka.publishAsync(EventType.METRIC_SAMPLE, run.runId().toString(),
+                    new MetricSample("checkout_error_rate", 0.2, Instant.now(), run.runId(), Map.of()), "/tumult/test"),
+                    0, 100, TimeUnit.MILLISECONDS);
+
+            // When
+            kafka.publish(EventType.RUN_STARTED, run.runId().toString(), run, "/tumult/test");
+
+            // Then: the executor refused it on the guardian's verdict, having injected nothing
+            RunStatus refused = awaitStatus(run, RunPhase.REFUSED);
+            assertThat(refused.reason()).isEqualTo(StatusReason.STEADY_STATE);
+            assertThat(refused.message()).contains("steady state did not hold", "checkout_error_rate");
+            assertThat(refused.targets()).isEmpty();
+        } finally {
+            service.shutdownNow();
+        }
+        assertThat(loop.events().first(EventType.RUN_STATUS,
+                s -> s.runId().equals(run.runId()) && s.phase() == RunPhase.INJECTED)).as("an injected status").isEmpty();
+        var duringRun = loop.probe().history().stream().filter(o -> !o.at().isBefore(run.issuedAt()))
+                .map(LossProbe.Observation::lossRatio).toList();
+        assertThat(duringRun).as("probe measurements since the run-start").isNotEmpty().containsOnly(0.0);
+        assertThat(loop.netns().lossPercent(20)).as("victim reachable after the veto").isZero();
+        assertThat(ProcessRunner.run("ip", "netns", "exec", loop.netns().victimName(), "nft", "list", "tables").stdout())
+                .as("nft tables in the victim").isBlank();
     }
 
     @Test
@@ -72,7 +124,8 @@ class ChaosLoopIT {
         assertThat(startRecord.key()).isEqualTo(started.runId().toString());
         assertThat(startRecord.ceType()).isEqualTo(EventType.RUN_STARTED.ceType());
 
-        // Then: the executor injected, and the victim was cut off while the fault was active
+        // Then: the guardian found its steady state held (the victim reachable), the executor injected, and the
+        // victim was cut off while the fault was active
         RunStatus injected = awaitStatus(started, RunPhase.INJECTED);
         assertThat(injected.targets()).containsExactly("network-namespace/" + loop.netns().victimName());
 
@@ -140,7 +193,7 @@ class ChaosLoopIT {
     private static RunStatus awaitStatus(RunStarted started, RunPhase phase) {
         return await().atMost(Duration.ofSeconds(15))
                 .until(() -> loop.events().first(EventType.RUN_STATUS,
-                        s -> s.runId().equals(started.runId()) && s.phase() == phase), java.util.Optional::isPresent)
+                        s -> s.runId().equals(started.runId()) && s.phase() == phase), Optional::isPresent)
                 .orElseThrow();
     }
 
