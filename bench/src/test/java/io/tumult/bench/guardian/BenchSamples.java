@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -68,8 +67,13 @@ final class BenchSamples {
 
     /** One sample of {@link #METRIC} for {@code run}, as a producer writes it. */
     static ProducerRecord<String, byte[]> sample(UUID run, String runText, double value, Instant at) {
-        String json = String.format(Locale.ROOT, "{\"name\":\"%s\",\"value\":%.1f,\"at\":\"%s\",\"runId\":\"%s\"}",
-                METRIC, value, at, runText);
+        return sample(METRIC, runText, value, at);
+    }
+
+    /** One sample of {@code metric} for the run {@code runText}, as a producer writes it. */
+    static ProducerRecord<String, byte[]> sample(String metric, String runText, double value, Instant at) {
+        String json = "{\"name\":\"" + metric + "\",\"value\":" + value + ",\"at\":\"" + at + "\",\"runId\":\""
+                + runText + "\"}"; // concatenated, not formatted: the load generator shares the cores
         var record = new ProducerRecord<String, byte[]>(Topics.METRICS, runText,
                 json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         EventClient.cloudEventHeaders(record.headers(), EventType.METRIC_SAMPLE.ceType(), "/bench");

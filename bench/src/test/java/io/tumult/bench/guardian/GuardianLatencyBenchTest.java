@@ -52,7 +52,7 @@ import io.tumult.schemas.v1.Trigger;
  * the abort topic every millisecond, holds the run's abort. Five trials warm up and are not counted. Also reports
  * the guardian's own part ({@code guardianLatencyMs} in the abort). Writes {@code bench/target/guardian-latency.txt}.
  */
-@EnabledIfSystemProperty(named = "guardianLatency", matches = "true", disabledReason = "-Pbench (not yet seen to complete on a loaded machine)")
+@EnabledIfSystemProperty(named = "guardianLatency", matches = "true", disabledReason = "-DguardianLatency=false")
 class GuardianLatencyBenchTest {
 
     /** Background samples a second: 100,000 with {@code -Pbench}, 10,000 in verify (a check that it works). */
@@ -98,17 +98,15 @@ class GuardianLatencyBenchTest {
 
                     // When one breaching sample is sent
                     long sent = System.nanoTime();
-                    var sample = BenchSamples.sample(run, key, 1.0, Instant.now());
-                    breaches.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.METRICS, key,
-                            sample.value()));
+                    breaches.send(BenchSamples.sample("bench_breach", key, 1.0, Instant.now()));
 
-                    // Then its abort is on the topic
+                    // Then its abort is on the topic (the reader stamps when it holds it: waking here adds nothing)
                     long deadline = sent + WAIT.toNanos();
                     Long at;
                     while ((at = received.get(key)) == null) {
                         assertThat(System.nanoTime()).as("abort of %s; guardian log:%n%s", key, guardian.logTail(20))
                                 .isLessThan(deadline);
-                        Thread.onSpinWait();
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000); // not a spin: the cores are shared
                     }
                     if (trial >= warmUp) {
                         endToEnd.add((at - sent) / 1e6);
@@ -166,15 +164,16 @@ class GuardianLatencyBenchTest {
 
     private static void readAborts(String servers, Map<String, Long> received, Map<String, byte[]> bodies,
             AtomicBoolean stop) {
+        // a fetch is answered as soon as a record arrives: a long wait adds no latency, and no busy polling
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 1), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.RUN_ABORT).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             while (!stop.get()) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long at = System.nanoTime();
                     bodies.put(r.key(), r.value());
                     received.putIfAbsent(r.key(), at);

@@ -44,6 +44,11 @@ final class GuardianProcess implements AutoCloseable {
                 "-Xms512m", "-Xmx512m", "-XX:+UseParallelGC",
                 "-Dkafka.bootstrap.servers=" + bootstrapServers, "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        // for profiling, e.g. -DguardianJvmArgs=-XX:StartFlightRecording=filename=target/guardian.jfr
+        String extra = System.getProperty("guardianJvmArgs", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(List.of("-jar", jar.toString()));
         GuardedProcess process = GuardedProcess.start("guardian", command, log, Duration.ofSeconds(10));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
