@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param attack the fault to inject
  * @param duration how long the fault stays; it is reverted at this deadline whatever else happens
  * @param blastRadius caps on how much the run may touch; null means the global policy alone
- * @param steadyState conditions expected to hold before and during the run (recorded, not yet enforced)
+ * @param steadyState conditions that must hold before the fault goes in: a guardian judges them, and an executor
+ *        injects only on its {@link SteadyStateVerdict} that they held (the autoAbort conditions guard the run after)
  * @param autoAbort conditions that abort the run as soon as any of them holds
  * @param schedule when the experiment fires on its own; null means on demand only
  * @param onDeploy deploys that start a run (CD post-deploy hooks), any one matching; never null, empty means none
