@@ -3,6 +3,7 @@ package io.tumult.scheduler.outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,9 +31,12 @@ import io.tumult.schemas.v1.EventType;
  * it right after its commit; a row still unsent after {@code tumult.scheduler.outbox.takeover-after} (its writer died,
  * or the broker did not answer) is taken over by whichever replica's sweep locks it first ({@code SKIP LOCKED}).
  * <p>
- * Delivery is at least once: a relay that dies between the broker's ack and marking the row sent leaves it to be
- * published again. Every event is keyed and identified by its run id, and consumers treat a repeated run id as one
- * run. A publish that fails or times out never changes the run: the row stays unsent and is tried again.
+ * A relay that dies between the broker's ack and marking the row sent leaves a row whose record is on the topic: before
+ * republishing a row it took over, a relay looks for the same key and value on the key's partition since the row was
+ * written ({@link TopicLookup}), and only marks it sent when it is there. When the topic cannot be read in time it
+ * publishes anyway (at least once: every event is keyed and identified by its run id, and consumers treat a repeated
+ * run id as one run). A publish that fails or times out never changes the run: the row stays unsent and is tried
+ * again.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -44,10 +49,15 @@ public class OutboxRelay {
     private final SchedulerConfig.Outbox config;
     private final InstantSource clock;
     private final Timer fireLag;
+    private final String bootstrapServers;
     private ScheduledExecutorService sweeper;
+    /** Used only on the sweeper's thread. */
+    private TopicLookup lookup;
 
-    OutboxRelay(OutboxSink sink, SchedulerConfig config, MeterRegistry registry) {
+    OutboxRelay(OutboxSink sink, SchedulerConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.sink = sink;
+        this.bootstrapServers = bootstrapServers;
         this.config = config.outbox();
         this.clock = InstantSource.system();
         this.fireLag = Timer.builder("tumult.scheduler.fire.lag")
@@ -70,25 +80,62 @@ public class OutboxRelay {
                 .collect().last().replaceWithVoid();
     }
 
-    /** Takes over rows left unsent for too long and publishes them; returns how many it took. */
-    public Uni<Integer> sweep() {
+    /**
+     * Takes over rows left unsent for too long: marks sent those whose record is already on the topic, and publishes
+     * the others. Blocking (the sweeper's thread). Returns how many it took.
+     */
+    int sweep() throws Throwable {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
-                .createNativeQuery(TAKE_OVER, OutboxEntity.class)
-                .setParameter("cutoff", now.minus(config.takeoverAfter()))
-                .setParameter("batch", config.batch())
-                .getResultList())
-                .invoke(rows -> rows.forEach(row -> {
-                    row.claimedAt = now;
-                    row.attempts++;
-                })))
-                .call(rows -> {
-                    if (!rows.isEmpty()) {
-                        LOG.infof("outbox: took over %d unsent event(s)", rows.size());
-                    }
-                    return publish(rows);
-                })
-                .map(List::size);
+        List<OutboxEntity> rows = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                () -> Panache.getSession().chain(session -> session
+                        .createNativeQuery(TAKE_OVER, OutboxEntity.class)
+                        .setParameter("cutoff", now.minus(config.takeoverAfter()))
+                        .setParameter("batch", config.batch())
+                        .getResultList())
+                        .invoke(taken -> taken.forEach(row -> {
+                            row.claimedAt = now;
+                            row.attempts++;
+                        }))));
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        var landed = new ArrayList<OutboxEntity>();
+        var unsent = new ArrayList<OutboxEntity>();
+        for (OutboxEntity row : rows) {
+            if (onTopic(row)) {
+                landed.add(row);
+            } else {
+                unsent.add(row);
+            }
+        }
+        LOG.infof("outbox: took over %d unsent event(s), %d of them already on their topic", rows.size(),
+                landed.size());
+        for (OutboxEntity row : landed) {
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> OutboxEntity
+                    .update("sentAt = ?1 where id = ?2 and sentAt is null", now, row.id)));
+        }
+        VertxContextSupport.subscribeAndAwait(() -> publish(unsent));
+        return rows.size();
+    }
+
+    /** Whether the row's record is on its topic since the row was written; false when that cannot be told. */
+    private boolean onTopic(OutboxEntity row) {
+        try {
+            String topic = EventType.byCeType(row.eventType).orElseThrow().topic();
+            // a minute before the row: the record's timestamp is the writer's clock (or the broker's)
+            return lookup().contains(topic, row.recordKey, row.payload, row.createdAt.minus(Duration.ofMinutes(1)));
+        } catch (RuntimeException e) {
+            LOG.warnf("outbox=%d key=%s: could not tell whether it is already on its topic (%s); publishing it",
+                    row.id, row.recordKey, e.getMessage());
+            return false;
+        }
+    }
+
+    private TopicLookup lookup() {
+        if (lookup == null) {
+            lookup = new TopicLookup(bootstrapServers, Duration.ofSeconds(5));
+        }
+        return lookup;
     }
 
     private Uni<Void> publishOne(OutboxEntity row) {
@@ -115,16 +162,20 @@ public class OutboxRelay {
         long every = config.sweepEvery().toMillis();
         sweeper.scheduleWithFixedDelay(() -> {
             try {
-                VertxContextSupport.subscribeAndAwait(this::sweep);
+                sweep();
             } catch (Throwable e) {
                 LOG.warnf("outbox sweep failed: %s", e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
-    void stopSweeping(@Observes ShutdownEvent event) {
+    void stopSweeping(@Observes ShutdownEvent event) throws InterruptedException {
         if (sweeper != null) {
             sweeper.shutdownNow();
+            sweeper.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (lookup != null) {
+            lookup.close();
         }
     }
 }
