@@ -142,22 +142,8 @@ public final class RuleBook {
         }
         var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
         run.verdictPending = !start.spec().steadyState().isEmpty();
-        for (Condition c : start.spec().steadyState()) {
-            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), true);
-            run.watches.add(watch);
-            if (c.metric() != null) {
-                run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
-            }
-            index(watch);
-        }
-        for (Condition c : start.spec().autoAbort()) {
-            var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), false);
-            run.watches.add(watch);
-            if (c.metric() != null) {
-                run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
-            }
-            index(watch);
-        }
+        start.spec().steadyState().forEach(c -> watch(run, c, now, true));
+        start.spec().autoAbort().forEach(c -> watch(run, c, now, false));
         runs.put(start.runId(), run);
         long nowMillis = now.toEpochMilli();
         if (held == null || held.firstHeldAt < nowMillis - EARLY_HOLD_MILLIS) {
@@ -170,6 +156,15 @@ public final class RuleBook {
             }
         }
         return aborts;
+    }
+
+    private void watch(WatchedRun run, Condition c, Instant now, boolean steady) {
+        var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), steady);
+        run.watches.add(watch);
+        if (c.metric() != null) {
+            run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
+        }
+        index(watch);
     }
 
     /** The fault is in place (shown to people; the rules apply from the run's start either way). */
@@ -357,15 +352,9 @@ public final class RuleBook {
                 for (Watch w : run.watches) {
                     long silent = nowMillis - w.lastEventAt;
                     if (w.steady && !w.decided && silent > w.allowedSilenceMillis) {
-                        Condition c = w.condition;
-                        String why = c.query() == null ? null : silenceReasons.get(c.query());
                         run.verdictPending = false;
                         verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, false, now, source,
-                                "steady state not shown: no sample of " + (c.query() == null ? c.metric()
-                                        : "query " + c.query()) + " for " + silent + " ms (allowed "
-                                        + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
-                                        + (why == null ? "" : ": " + why),
-                                c, null));
+                                "steady state not shown: " + silence(w, silent), w.condition, null));
                         break;
                     }
                 }
@@ -380,20 +369,23 @@ public final class RuleBook {
                 long silent = nowMillis - w.lastEventAt;
                 if (w.condition.breachesOnNoData() && silent > w.allowedSilenceMillis) {
                     run.aborted = true;
-                    Condition c = w.condition;
-                    String of = c.query() == null ? c.metric() : "query " + c.query();
-                    String why = c.query() == null ? null : silenceReasons.get(c.query());
                     aborts.add(new RunAborted(run.runId.toString(), source, now, new AbortReason(AbortKind.NO_DATA,
-                            "no sample of " + of + " for " + silent + " ms (allowed "
-                                    + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
-                                    + (why == null ? "" : ": " + why) + "; no data is not healthy",
-                            c, null, w.window.size(), Instant.ofEpochMilli(w.lastEventAt + w.allowedSilenceMillis),
-                            now, null)));
+                            silence(w, silent) + "; no data is not healthy", w.condition, null, w.window.size(),
+                            Instant.ofEpochMilli(w.lastEventAt + w.allowedSilenceMillis), now, null)));
                     break;
                 }
             }
         }
         return aborts;
+    }
+
+    /** Why a condition's metric counts as silent: for how long, what it allows, and why its query has no answer. */
+    private String silence(Watch w, long silentMillis) {
+        Condition c = w.condition;
+        String why = c.query() == null ? null : silenceReasons.get(c.query());
+        return "no sample of " + (c.query() == null ? c.metric() : "query " + c.query()) + " for " + silentMillis
+                + " ms (allowed " + DurationText.format(Duration.ofMillis(w.allowedSilenceMillis)) + ")"
+                + (why == null ? "" : ": " + why);
     }
 
     /** The steady-state verdicts decided since the last call, oldest first. */
