@@ -131,10 +131,8 @@ public class RunEngine {
         Run run = ((Admission.Admitted) decision).run();
         return gate.claim(start.runId()).handle((won, failure) -> {
             if (failure != null) { // fail safe: a run this instance cannot be sure it owns is not injected
-                run.endWithoutFault();
-                return finish(run, publish(start, RunPhase.REFUSED, "could not confirm this executor's claim on"
-                        + " the run: " + (failure.getCause() != null ? failure.getCause() : failure).getMessage(), List.of(),
-                        null, StatusReason.INTERNAL));
+                return refuse(run, "could not confirm this executor's claim on the run: " + messageOf(failure),
+                        StatusReason.INTERNAL);
             }
             if (!won) {
                 LOG.infof("runId=%s claimed first by another executor instance: left to it", start.runId());
@@ -144,7 +142,7 @@ public class RunEngine {
             if (!start.spec().steadyState().isEmpty()) {
                 return afterSteadyState(run);
             }
-            return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+            return carryOutAsync(run);
         }).thenCompose(stage -> stage);
     }
 
@@ -153,22 +151,33 @@ public class RunEngine {
         RunStarted start = run.start;
         return gate.steadyState(start).handle((verdict, failure) -> {
             if (failure != null || !verdict.held()) {
-                String why = failure != null ? (failure.getCause() != null ? failure.getCause() : failure).getMessage()
-                        : verdict.source() + ": " + verdict.message();
+                String why = failure != null ? messageOf(failure) : verdict.source() + ": " + verdict.message();
                 LOG.infof("runId=%s vetoed before injection: %s", start.runId(), why);
-                run.endWithoutFault();
-                return finish(run, publish(start, RunPhase.REFUSED, "vetoed before injection: " + why, List.of(),
-                        null, StatusReason.STEADY_STATE));
+                return refuse(run, "vetoed before injection: " + why, StatusReason.STEADY_STATE);
             }
             LOG.infof("runId=%s %s", start.runId(), verdict.message());
             AttackException closed = gate.refusal(); // the wait may have been long: a halt or a tripped switch since
             if (closed != null) {
-                run.endWithoutFault();
-                return finish(run, publish(start, RunPhase.REFUSED, closed.getMessage(), List.of(), null,
-                        reasonOf(closed)));
+                return refuse(run, closed.getMessage(), reasonOf(closed));
             }
-            return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+            return carryOutAsync(run);
         }).thenCompose(stage -> stage);
+    }
+
+    /** Carries out an admitted run on the attack threads (it runs processes): off the caller's thread. */
+    private CompletionStage<Void> carryOutAsync(Run run) {
+        return CompletableFuture.supplyAsync(() -> carryOut(run), work).thenCompose(stage -> stage);
+    }
+
+    /** Ends an admitted run before anything was touched, reported REFUSED. */
+    private CompletionStage<Void> refuse(Run run, String message, StatusReason reason) {
+        run.endWithoutFault();
+        return finish(run, publish(run.start, RunPhase.REFUSED, message, List.of(), null, reason));
+    }
+
+    /** A stage's failure, unwrapped from the CompletionException it travels in. */
+    private static String messageOf(Throwable failure) {
+        return (failure.getCause() != null ? failure.getCause() : failure).getMessage();
     }
 
     /** Handles an abort; completes when the affected runs are reverted and that is published. */
@@ -206,8 +215,7 @@ public class RunEngine {
             Admission.checkBlastRadius(start.spec().blastRadius(), run.targets,
                     run.attack.candidates(start.spec().target(), run.targets));
         } catch (AttackException e) {
-            run.endWithoutFault();
-            return finish(run, publish(start, RunPhase.REFUSED, e.getMessage(), List.of(), null, reasonOf(e)));
+            return refuse(run, e.getMessage(), reasonOf(e));
         }
         RunAborted early = run.endIfAbortedBeforeInjection();
         if (early != null) { // abort wins: nothing was injected yet
