@@ -110,9 +110,10 @@ public class OutboxRelay {
         }
         LOG.infof("outbox: took over %d unsent event(s), %d of them already on their topic", rows.size(),
                 landed.size());
-        for (OutboxEntity row : landed) {
+        if (!landed.isEmpty()) {
+            List<Long> ids = landed.stream().map(row -> row.id).toList();
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> OutboxEntity
-                    .update("sentAt = ?1 where id = ?2 and sentAt is null", now, row.id)));
+                    .update("sentAt = ?1 where id in ?2 and sentAt is null", now, ids)));
         }
         VertxContextSupport.subscribeAndAwait(() -> publish(unsent));
         return rows.size();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -185,7 +186,7 @@ class FiringTest {
 
         // Then each run-start is the one of a cron fire time, at the moment drawn for it, not before it
         asOperator().delete("/experiments/jittered").then().statusCode(204);
-        var fireTimes = new java.util.ArrayList<Instant>();
+        var fireTimes = new ArrayList<Instant>();
         for (ConsumerRecord<String, byte[]> r : startsOf(records, "jittered")) {
             RunStarted start = TumultJson.decode(EventType.RUN_STARTED, r.value());
             Instant fire = null;
@@ -211,7 +212,7 @@ class FiringTest {
         // Given three finished runs of an experiment that keeps two
         create("kept", "{ cron: \"" + YEARLY + "\", concurrency: Allow, historyLimit: 2 }");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        var finished = new java.util.ArrayList<UUID>();
+        var finished = new ArrayList<UUID>();
         for (int i = 4; i >= 2; i--) {
             Instant fire = now.minusSeconds(i);
             UUID run = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("kept", fire)).runId();
