@@ -25,7 +25,7 @@ public final class AttackTargets {
             Map.entry(MemoryStress.KIND, Set.of(CgroupTarget.KIND)),
             Map.entry(DiskFill.KIND, Set.of(CgroupTarget.KIND)),
             Map.entry(IoStress.KIND, Set.of(CgroupTarget.KIND)),
-            Map.entry(ProcessKill.KIND, Set.of(ProcessTarget.KIND)),
+            Map.entry(ProcessKill.KIND, Set.of(ProcessTarget.KIND, PodTarget.KIND)),
             Map.entry(PodKill.KIND, Set.of(PodTarget.KIND)),
             Map.entry(ContainerKill.KIND, Set.of(PodTarget.KIND)),
             Map.entry(PodFailure.KIND, Set.of(PodTarget.KIND)),
@@ -44,6 +44,17 @@ public final class AttackTargets {
     /** Why {@code attack} cannot act on {@code target}, or empty when it can. */
     public static Optional<String> misfit(AttackSpec attack, Target target) {
         Set<String> kinds = targetsOf(attack.kind());
+        if (attack instanceof ProcessKill kill) {
+            boolean selects = kill.name() != null || kill.pattern() != null;
+            if (target instanceof PodTarget && !selects) {
+                return Optional.of("attack process-kill on a pod target names the processes to signal in its containers"
+                        + " (name or pattern)");
+            }
+            if (target instanceof ProcessTarget && selects) {
+                return Optional.of("attack process-kill on a process target takes no name or pattern: the target"
+                        + " selects the processes");
+            }
+        }
         if (kinds.contains(target.kind())) {
             return Optional.empty();
         }

@@ -13,8 +13,10 @@ import java.util.UUID;
  * @param runId the run claimed
  * @param executor the claiming executor instance: its id and a token of this start of its process
  * @param claimedAt when it claimed
+ * @param node the node whose share of the run a node agent claims; null for a cluster executor's claim of the whole
+ *        run. Claims compete only within one node: each node agent carries out the run's targets on its own node.
  */
-public record RunClaimed(UUID runId, String executor, Instant claimedAt) {
+public record RunClaimed(UUID runId, String executor, Instant claimedAt, String node) {
 
     public RunClaimed {
         Objects.requireNonNull(runId, "runId");
@@ -23,5 +25,13 @@ public record RunClaimed(UUID runId, String executor, Instant claimedAt) {
         if (executor.isBlank()) {
             throw new IllegalArgumentException("executor must not be blank");
         }
+        if (node != null && node.isBlank()) {
+            throw new IllegalArgumentException("node must not be blank when given");
+        }
+    }
+
+    /** A cluster executor's claim of the whole run. */
+    public RunClaimed(UUID runId, String executor, Instant claimedAt) {
+        this(runId, executor, claimedAt, null);
     }
 }
