@@ -55,6 +55,22 @@ public interface Attack<S extends AttackSpec> {
     }
 
     /**
+     * Whether this executor carries out the run on {@code target}: false for a pod on another node, which that node's
+     * agent acts on (every agent resolves the same targets for a run; each acts on its own node's share).
+     */
+    default boolean actsHere(ResolvedTarget target) {
+        return true;
+    }
+
+    /**
+     * Whether the attack acts through the Kubernetes API (the cluster executor's part) rather than on a host (the
+     * node agents' part, host and in-pod faults alike).
+     */
+    default boolean clusterLevel() {
+        return false;
+    }
+
+    /**
      * Whether a guard process on this host must run {@link Injection#undo()} if the executor dies. True for host
      * faults; false for faults that live in the Kubernetes API, which the object's own revert record and the
      * journal restore (a guard in the executor's container dies with it, and has no API credentials).

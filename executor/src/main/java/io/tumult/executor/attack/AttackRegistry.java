@@ -12,6 +12,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import io.quarkus.runtime.Startup;
+import io.tumult.executor.kubernetes.KubernetesConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.schemas.v1.AttackSpec;
 
 /** Every attack bean by the spec it carries out; built at start-up so a duplicate kind fails the boot. */
@@ -20,14 +22,21 @@ import io.tumult.schemas.v1.AttackSpec;
 public class AttackRegistry {
 
     private final Map<Class<?>, Attack<?>> bySpecType;
+    private final Role role;
 
     @Inject
-    AttackRegistry(Instance<Attack<?>> attacks) {
-        this(attacks.stream().toList());
+    AttackRegistry(Instance<Attack<?>> attacks, KubernetesConfig kubernetes) {
+        this(attacks.stream().toList(), kubernetes.role());
     }
 
-    /** A registry of exactly these attacks, for running the engine without CDI (tests). */
+    /** A registry of exactly these attacks, for running the engine without CDI (tests), in the role {@code all}. */
     public AttackRegistry(List<? extends Attack<?>> attacks) {
+        this(attacks, Role.ALL);
+    }
+
+    /** A registry of exactly these attacks for an executor in {@code role}. */
+    public AttackRegistry(List<? extends Attack<?>> attacks, Role role) {
+        this.role = role;
         // two attacks for one kind is a bug: fail the boot naming both
         this.bySpecType = attacks.stream().collect(toUnmodifiableMap(Attack::specType, Function.identity(), (a, b) -> {
             throw new IllegalStateException("two attacks for one kind: " + a.getClass().getName() + " and "
@@ -61,6 +70,16 @@ public class AttackRegistry {
         } catch (ReflectiveOperationException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether this executor's role carries out {@code spec} at all: the cluster executor takes the Kubernetes API
+     * attacks, the node agents everything else. A run of the other role's kind is left to it, without a word (both
+     * roles read every run-start). A kind no attack knows is taken, and refused naming it.
+     */
+    public boolean carriedOutHere(AttackSpec spec) {
+        Attack<?> attack = bySpecType.get(spec.getClass());
+        return attack == null || (attack.clusterLevel() ? role.cluster() : role.node());
     }
 
     /** Whether a kind is supported, for the registry test. */

@@ -2,6 +2,7 @@ package io.tumult.executor.failsafe;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +22,8 @@ import io.quarkus.runtime.Startup;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.run.RunEngine;
 import io.tumult.executor.run.StartGate;
 import io.tumult.schemas.v1.AbortKind;
@@ -61,6 +64,8 @@ public class FailSafe implements StartGate {
     private final FirstClaims claims;
     private final SteadyStateVerdicts verdicts;
     private final Duration steadyStateGrace;
+    /** A node agent's node (claims and seen runs are per node), or null. */
+    private final String node;
     /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
     private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -72,10 +77,11 @@ public class FailSafe implements StartGate {
     });
 
     @Inject
-    FailSafe(RunEngine engine, FailsafeConfig failsafe, ExecutorConfig executor, InstantSource clock,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    FailSafe(RunEngine engine, FailsafeConfig failsafe, ExecutorConfig executor, KubernetesConfig kubernetes,
+            InstantSource clock, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(engine, bootstrapServers, executor.id(), failsafe.deadManTimeout(), failsafe.statusLookBack(),
-                executor.rememberedRuns(), clock, failsafe.steadyStateGrace());
+                executor.rememberedRuns(), clock, failsafe.steadyStateGrace(),
+                kubernetes.role() == Role.NODE ? kubernetes.nodeName() : Optional.empty());
     }
 
     /** For an engine built by hand (tests): call {@link #guard} and then {@link #start}. */
@@ -88,6 +94,19 @@ public class FailSafe implements StartGate {
     /** For an engine built by hand (tests), with the steady-state verdict's grace. */
     public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
             Duration statusLookBack, int rememberedRuns, InstantSource clock, Duration steadyStateGrace) {
+        this(engine, bootstrapServers, executorId, deadManTimeout, statusLookBack, rememberedRuns, clock,
+                steadyStateGrace, Optional.empty());
+    }
+
+    /**
+     * For an engine built by hand (tests); {@code node} is a node agent's node. A node agent carries out its node's
+     * share of a run: its claims compete only with claims for the same node, and only its own statuses (its
+     * {@code executorId}, stable per node) make a run seen, not those of the agents on other nodes.
+     */
+    public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
+            Duration statusLookBack, int rememberedRuns, InstantSource clock, Duration steadyStateGrace,
+            Optional<String> node) {
+        this.node = node.orElse(null);
         this.engine = engine;
         this.executorId = executorId;
         this.clock = clock;
@@ -146,8 +165,8 @@ public class FailSafe implements StartGate {
     @Override
     public CompletionStage<Boolean> claim(UUID runId) {
         long timeout = deadMan.timeout().toMillis();
-        return feed.claim(new RunClaimed(runId, instance, clock.instant()))
-                .thenApply(read -> instance.equals(claims.of(runId)))
+        return feed.claim(new RunClaimed(runId, instance, clock.instant(), node))
+                .thenApply(read -> instance.equals(claims.of(runId, node)))
                 .toCompletableFuture().orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(new IllegalStateException(
                         failure instanceof java.util.concurrent.TimeoutException
@@ -216,12 +235,24 @@ public class FailSafe implements StartGate {
         deadMan.kafka(clock.instant());
     }
 
+    /** Whether any executor's status makes a run seen (not for a node agent: only its own statuses do). */
+    boolean everyStatusCounts() {
+        return node == null;
+    }
+
     void statusSeen(UUID runId) {
         seen.add(runId);
     }
 
+    /** A status from {@code executor}: for a node agent, a run is seen only through its own statuses. */
+    void statusSeen(UUID runId, String executor) {
+        if (node == null || executorId.equals(executor)) {
+            seen.add(runId);
+        }
+    }
+
     void claimSeen(RunClaimed claim) {
-        claims.add(claim.runId(), claim.executor());
+        claims.add(claim.runId(), claim.node(), claim.executor());
     }
 
     void verdictSeen(SteadyStateVerdict verdict) {

@@ -35,6 +35,7 @@ import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunClaimed;
+import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.Topics;
 
 /**
@@ -250,7 +251,7 @@ final class SafetyFeed implements Runnable {
     private void handle(ConsumerRecord<String, byte[]> record) {
         switch (record.topic()) {
             case Topics.GUARDIAN_HEARTBEAT -> heartbeat(record);
-            case Topics.RUN_STATUS -> runId(record.key()).ifPresent(failSafe::statusSeen);
+            case Topics.RUN_STATUS -> status(record);
             case Topics.RUN_ABORT -> abortTopic(record);
             case Topics.RUN_CLAIMS -> claimed(record);
             case Topics.RUN_VERDICTS -> verdict(record);
@@ -271,6 +272,23 @@ final class SafetyFeed implements Runnable {
             return;
         }
         failSafe.heartbeat();
+    }
+
+    /** A run with a status is seen: by its key alone, except for a node agent, which needs the status's executor. */
+    private void status(ConsumerRecord<String, byte[]> record) {
+        if (failSafe.everyStatusCounts()) {
+            runId(record.key()).ifPresent(failSafe::statusSeen);
+            return;
+        }
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, record.value());
+            failSafe.statusSeen(status.runId(), status.executor());
+        } catch (RuntimeException e) { // fail safe: a status that cannot be read still marks its run seen
+            runId(record.key()).ifPresent(failSafe::statusSeen);
+        }
     }
 
     private void claimed(ConsumerRecord<String, byte[]> record) {

@@ -22,4 +22,11 @@ final class KubernetesProducers {
                         .getOptionalValue("quarkus.kubernetes-client.api-server-url", String.class).isPresent());
         return new KubernetesTargets(kube, policy, enabled);
     }
+
+    /** The node agent's way into pods: the host's {@code /proc} (the DaemonSet runs with {@code hostPID}). */
+    @Produces
+    @Singleton
+    PodNamespaces podNamespaces() {
+        return new ProcPodNamespaces(java.nio.file.Path.of("/proc"));
+    }
 }

@@ -166,6 +166,12 @@ public class KubernetesTargets {
         return new Resolved<>(List.copyOf(candidates), picked);
     }
 
+    /** The pod {@code namespace/name}, or null when it is gone. */
+    public Pod pod(String namespace, String name) {
+        return KubeCalls.call("get pod " + namespace + "/" + name,
+                () -> kube.pods().inNamespace(namespace).withName(name).get());
+    }
+
     private Namespace namespace(String name) {
         Namespace ns = KubeCalls.call("get namespace " + name, () -> kube.namespaces().withName(name).get());
         if (ns == null) {

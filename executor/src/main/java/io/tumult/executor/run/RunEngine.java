@@ -119,6 +119,11 @@ public class RunEngine {
     }
 
     private CompletionStage<Void> admit(RunStarted start) {
+        if (!attacks.carriedOutHere(start.spec().attack())) {
+            LOG.debugf("runId=%s %s is the other executor role's part: left to it", start.runId(),
+                    start.spec().attack().kind());
+            return CompletableFuture.completedFuture(null);
+        }
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {
             LOG.debugf("runId=%s duplicate run-start ignored", start.runId());
@@ -217,6 +222,14 @@ public class RunEngine {
         } catch (AttackException e) {
             return refuse(run, e.getMessage(), reasonOf(e));
         }
+        List<ResolvedTarget> here = run.targets.stream().filter(run.attack::actsHere).toList();
+        if (here.isEmpty()) { // a node agent with none of the run's pods on its node: the other agents act
+            LOG.infof("runId=%s none of its %d target(s) is on this node: left to their nodes' agents",
+                    start.runId(), run.targets.size());
+            run.endWithoutFault();
+            return finish(run, CompletableFuture.completedFuture(null));
+        }
+        run.targets = here;
         RunAborted early = run.endIfAbortedBeforeInjection();
         if (early != null) { // abort wins: nothing was injected yet
             return finish(run, publish(start, RunPhase.REFUSED, "aborted by " + early.source()

@@ -22,6 +22,13 @@ public record TestExecutorConfig(String id, int rememberedRuns, Duration command
                 Optional.empty(), Optional.empty());
     }
 
+    /** The same settings for the instance {@code id}. */
+    public TestExecutorConfig withId(String id) {
+        return new TestExecutorConfig(id, rememberedRuns, commandTimeout, shutdownPublishTimeout,
+                allowedNamespacePrefixes, journalDir, revertGrace, allowedCgroupPrefixes, allowedPaths,
+                allowedProcessPatterns);
+    }
+
     /** The same settings, confined to namespaces starting with one of {@code prefixes}. */
     public TestExecutorConfig confinedTo(String... prefixes) {
         return new TestExecutorConfig(id, rememberedRuns, commandTimeout, shutdownPublishTimeout,

@@ -146,6 +146,44 @@ class ManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void shouldTellEachExecutorItsRoleAndEachNodeAgentItsNodeGroupAndStableId(String overlay) {
+        // Given
+        List<HasMetadata> objects = Manifests.overlay(overlay);
+
+        // When
+        Container executor = Manifests.named(objects, Deployment.class, "tumult-executor").getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        Container agent = Manifests.named(objects, DaemonSet.class, "tumult-node-agent").getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+
+        // Then: the names the executor's config reads (tumult.executor.kubernetes.role, .node-name, tumult.executor.id,
+        // mp.messaging.incoming.run-start.group.id)
+        assertThat(settings(objects, executor)).containsEntry("TUMULT_EXECUTOR_KUBERNETES_ROLE", "cluster");
+        var agentSettings = settings(objects, agent);
+        assertThat(agentSettings).containsEntry("TUMULT_EXECUTOR_KUBERNETES_ROLE", "node")
+                .containsEntry("TUMULT_EXECUTOR_ID", "tumult-node-agent-$(TUMULT_EXECUTOR_KUBERNETES_NODE_NAME)")
+                .containsEntry("MP_MESSAGING_INCOMING_RUN_START_GROUP_ID",
+                        "tumult-node-$(TUMULT_EXECUTOR_KUBERNETES_NODE_NAME)");
+        // the node comes first: later values refer to it, and Kubernetes expands only earlier variables
+        var nodeName = agent.getEnv().get(0);
+        assertThat(nodeName.getName()).isEqualTo("TUMULT_EXECUTOR_KUBERNETES_NODE_NAME");
+        assertThat(nodeName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    }
+
+    /** A container's settings: its ConfigMaps' data, then its own env values (which win). */
+    private static Map<String, String> settings(List<HasMetadata> objects, Container container) {
+        var all = new java.util.HashMap<String, String>();
+        for (EnvFromSource from : container.getEnvFrom()) {
+            if (from.getConfigMapRef() != null) {
+                all.putAll(Manifests.named(objects, ConfigMap.class, from.getConfigMapRef().getName()).getData());
+            }
+        }
+        container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> all.put(e.getName(), e.getValue()));
+        return all;
+    }
+
     private static void assertProbe(Probe probe, String path) {
         assertThat(probe).as("probe on %s", path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);

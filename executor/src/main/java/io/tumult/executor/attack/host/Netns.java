@@ -12,10 +12,10 @@ import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 
 /**
- * A network namespace an attack acts in, entered through its path: {@code /run/netns/<name>} for a named namespace
- * today, {@code /proc/<pid>/ns/net} for a pod's later. Every command an attack runs there, and every undo command it
- * hands to a guard, goes through {@code nsenter --net=<path>}, so nothing is ever run in the executor's own (the
- * host's) namespace by mistake.
+ * A network namespace an attack acts in, entered through its path: {@code /run/netns/<name>} for a named namespace,
+ * {@code /proc/<pid>/ns/net} of its sandbox for a pod (node agents). Every command an attack runs there, and every
+ * undo command it hands to a guard, goes through {@code nsenter --net=<path>}, so nothing is ever run in the
+ * executor's own (the host's) namespace by mistake.
  *
  * @param name how the namespace is reported (its name, or a pod's {@code namespace/name})
  * @param path the namespace file entered

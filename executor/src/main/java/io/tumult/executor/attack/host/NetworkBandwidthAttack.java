@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
@@ -13,8 +14,8 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.NetworkBandwidth;
-import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.Target;
 
 /**
@@ -34,9 +35,17 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
     private static final List<String> TOOLS = List.of("tc");
 
     private final ExecutorConfig config;
+    private final NetworkTargets targets;
 
     NetworkBandwidthAttack(ExecutorConfig config) {
+        this(config, NodePods.none());
+    }
+
+    /** On named namespaces, and on the pods of this node (a node agent). */
+    @Inject
+    NetworkBandwidthAttack(ExecutorConfig config, NodePods pods) {
         this.config = config;
+        this.targets = new NetworkTargets(config, pods);
     }
 
     @Override
@@ -46,13 +55,27 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(NetworkBandwidth.KIND, target);
-        return NetworkNamespaces.resolve(NetworkBandwidth.KIND, TOOLS, ns, config.allowedNamespacePrefixes());
+        return resolve(new UUID(0, 0), target);
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(UUID runId, Target target) {
+        return targets.resolve(NetworkBandwidth.KIND, NetworkBandwidth.KIND, TOOLS, runId, target);
+    }
+
+    @Override
+    public int candidates(Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(resolved);
+    }
+
+    @Override
+    public boolean actsHere(ResolvedTarget target) {
+        return targets.actsHere(target);
     }
 
     @Override
     public Injection plan(UUID runId, NetworkBandwidth spec, ResolvedTarget target) {
-        Netns ns = Netns.named(target.name());
+        Netns ns = targets.netns(target);
         List<String> interfaces = ns.targetInterfaces(java.util.Optional.ofNullable(spec.networkInterface()),
                 config.commandTimeout());
         if (interfaces.size() > 99) { // two digits in the IFB name
@@ -82,8 +105,7 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
 
     @Override
     public void apply(NetworkBandwidth spec, Injection injection) {
-        NetworkNamespaces.resolve(NetworkBandwidth.KIND, TOOLS, new NetworkNamespaceTarget(injection.target().name()),
-                config.allowedNamespacePrefixes());
+        targets.recheck(NetworkBandwidth.KIND, TOOLS, injection);
         Netns ns = NftTableAttack.netns(injection);
         String handle = injection.handle().get("qdiscHandle") + ":";
         List<String> interfaces = List.of(injection.handle().get("interfaces").split(","));

@@ -24,8 +24,8 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.NetworkLatency;
-import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.Target;
 
 /**
@@ -50,20 +50,32 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
     static final String NFQUEUE = "nfqueue";
 
     private final ExecutorConfig config;
+    private final NetworkTargets targets;
     private final BooleanSupplier netemAvailable;
     private final DelayQueueHelper helper;
     /** Helpers this JVM started, by tag: waited for on revert so none is left a zombie. */
     private final Map<String, Process> helpers = new ConcurrentHashMap<>();
 
+    /** On named namespaces, and on the pods of this node (a node agent). */
     @Inject
+    NetworkLatencyAttack(ExecutorConfig config, NodePods pods) {
+        this(config, NetworkLatencyAttack::kernelHasNetem, DelayQueueHelper.standard(), pods);
+    }
+
     NetworkLatencyAttack(ExecutorConfig config) {
-        this(config, NetworkLatencyAttack::kernelHasNetem, DelayQueueHelper.standard());
+        this(config, NetworkLatencyAttack::kernelHasNetem, DelayQueueHelper.standard(), NodePods.none());
     }
 
     NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, DelayQueueHelper helper) {
+        this(config, netemAvailable, helper, NodePods.none());
+    }
+
+    NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, DelayQueueHelper helper,
+            NodePods pods) {
         this.config = config;
         this.netemAvailable = netemAvailable;
         this.helper = helper;
+        this.targets = new NetworkTargets(config, pods);
     }
 
     @Override
@@ -73,15 +85,30 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(NetworkLatency.KIND, target);
-        return NetworkNamespaces.resolve(kindFor(mechanism()), tools(mechanism()), ns, config.allowedNamespacePrefixes());
+        return resolve(new UUID(0, 0), target);
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(UUID runId, Target target) {
+        String mechanism = mechanism();
+        return targets.resolve(NetworkLatency.KIND, kindFor(mechanism), tools(mechanism), runId, target);
+    }
+
+    @Override
+    public int candidates(Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(resolved);
+    }
+
+    @Override
+    public boolean actsHere(ResolvedTarget target) {
+        return targets.actsHere(target);
     }
 
     @Override
     public Injection plan(UUID runId, NetworkLatency spec, ResolvedTarget target) {
         String mechanism = mechanism();
         NetworkNamespaces.checkCanAct(kindFor(mechanism), tools(mechanism));
-        Netns ns = Netns.named(target.name());
+        Netns ns = targets.netns(target);
         List<String> interfaces = ns.targetInterfaces(Optional.ofNullable(spec.networkInterface()),
                 config.commandTimeout());
         String hex = runId.toString().replace("-", "");
@@ -111,8 +138,7 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
     @Override
     public void apply(NetworkLatency spec, Injection injection) {
         String mechanism = injection.handle().get("mechanism");
-        NetworkNamespaces.resolve(kindFor(mechanism), tools(mechanism),
-                new NetworkNamespaceTarget(injection.target().name()), config.allowedNamespacePrefixes());
+        targets.recheck(kindFor(mechanism), tools(mechanism), injection);
         Netns ns = NftTableAttack.netns(injection);
         List<String> interfaces = List.of(injection.handle().get("interfaces").split(","));
         try {

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
@@ -15,6 +16,7 @@ import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.LeftoverSweeper;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
@@ -37,6 +39,12 @@ public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements Le
     /** Public for tools and benchmarks that drive an attack without CDI. */
     public NetworkLossAttack(ExecutorConfig config) {
         super(config);
+    }
+
+    /** On named namespaces, and on the pods of this node (a node agent). */
+    @Inject
+    public NetworkLossAttack(ExecutorConfig config, NodePods pods) {
+        super(config, pods);
     }
 
     @Override

@@ -39,14 +39,7 @@ final class NetworkNamespaces {
         if (!Files.exists(ns)) {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "no network namespace named " + name);
         }
-        // The executor runs in the host's namespace (a DaemonSet with hostNetwork), so its own is the host's.
-        // PID 1's is checked too where it can be read; where it cannot, PID 1 lives in a user namespace we do not
-        // own, and its namespace could not have been given a name we can enter.
-        if (sameNamespace(ns, Path.of("/proc/self/ns/net"))
-                || (Files.isReadable(Path.of("/proc/1/ns/net")) && sameNamespace(ns, Path.of("/proc/1/ns/net")))) {
-            throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + name
-                    + " is the host's or the executor's own; Tumult never touches it");
-        }
+        checkNotHost(ns, "network namespace " + name);
         if (allowedPrefixes.isPresent() && allowedPrefixes.get().stream().noneMatch(name::startsWith)) {
             throw new AttackException(Reason.PERMISSION_DENIED, "network namespace " + name
                     + " does not start with an allowed prefix " + allowedPrefixes.get()
@@ -56,9 +49,21 @@ final class NetworkNamespaces {
     }
 
     /**
-     * {@link #resolve(NetworkNamespaceTarget, Optional)} for {@code kind}, which runs {@code tools} inside the namespace
-     * (besides {@code nsenter} and {@code ip}, always needed).
+     * Refuses {@code ns} when it is the host's or the executor's own network namespace.
+     *
+     * @param what how the namespace is named in the refusal
      */
+    static void checkNotHost(Path ns, String what) {
+        // The executor runs in the host's namespace (a DaemonSet with hostNetwork), so its own is the host's.
+        // PID 1's is checked too where it can be read; where it cannot, PID 1 lives in a user namespace we do not
+        // own, and its namespace could not have been given a name we can enter.
+        if (sameNamespace(ns, Path.of("/proc/self/ns/net"))
+                || (Files.isReadable(Path.of("/proc/1/ns/net")) && sameNamespace(ns, Path.of("/proc/1/ns/net")))) {
+            throw new AttackException(Reason.PERMISSION_DENIED, what
+                    + " is the host's or the executor's own network namespace; Tumult never touches it");
+        }
+    }
+
     /** The named namespace {@code target} is; refuses (UNSUPPORTED_KIND) any other kind of target for {@code kind}. */
     static NetworkNamespaceTarget namespaceOf(String kind, Target target) {
         if (!(target instanceof NetworkNamespaceTarget ns)) {
@@ -68,6 +73,10 @@ final class NetworkNamespaces {
         return ns;
     }
 
+    /**
+     * {@link #resolve(NetworkNamespaceTarget, Optional)} for {@code kind}, which runs {@code tools} inside the namespace
+     * (besides {@code nsenter} and {@code ip}, always needed).
+     */
     static List<ResolvedTarget> resolve(String kind, List<String> tools, NetworkNamespaceTarget target,
             Optional<List<String>> allowedPrefixes) {
         var resolved = resolve(target, allowedPrefixes);

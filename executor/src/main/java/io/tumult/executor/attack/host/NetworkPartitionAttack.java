@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.NetworkPartition;
 
 /**
@@ -18,6 +20,12 @@ public class NetworkPartitionAttack extends NftTableAttack<NetworkPartition> {
 
     NetworkPartitionAttack(ExecutorConfig config) {
         super(config);
+    }
+
+    /** On named namespaces, and on the pods of this node (a node agent). */
+    @Inject
+    NetworkPartitionAttack(ExecutorConfig config, NodePods pods) {
+        super(config, pods);
     }
 
     @Override

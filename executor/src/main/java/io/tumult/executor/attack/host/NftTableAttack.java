@@ -10,8 +10,8 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.AttackSpec;
-import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.Target;
 
 /**
@@ -22,14 +22,23 @@ import io.tumult.schemas.v1.Target;
 abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
 
     protected final ExecutorConfig config;
+    private final NetworkTargets targets;
 
+    /** On named network namespaces only. */
     NftTableAttack(ExecutorConfig config) {
+        this(config, NodePods.none());
+    }
+
+    /** On named network namespaces, and on pods (their network namespace on this node) for kinds that take them. */
+    NftTableAttack(ExecutorConfig config, NodePods pods) {
         this.config = config;
+        this.targets = new NetworkTargets(config, pods);
     }
 
     /** For the CDI client proxies of the {@code @ApplicationScoped} subclasses only; never called to act. */
     protected NftTableAttack() {
         this.config = null;
+        this.targets = null;
     }
 
     /** The kind's wire name, for messages. */
@@ -55,13 +64,27 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
-        NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(kind(), target);
-        return NetworkNamespaces.resolve(kind(), List.of("nft"), ns, config.allowedNamespacePrefixes());
+        return resolve(new UUID(0, 0), target);
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(UUID runId, Target target) {
+        return targets.resolve(kind(), kind(), List.of("nft"), runId, target);
+    }
+
+    @Override
+    public int candidates(Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(resolved);
+    }
+
+    @Override
+    public boolean actsHere(ResolvedTarget target) {
+        return targets.actsHere(target);
     }
 
     @Override
     public Injection plan(UUID runId, S spec, ResolvedTarget target) {
-        Netns ns = Netns.named(target.name());
+        Netns ns = targets.netns(target);
         String table = tableFor(runId);
         String interfaces = "";
         if (needsInterfaces()) {
@@ -76,10 +99,8 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
 
     @Override
     public void apply(S spec, Injection injection) {
-        ResolvedTarget target = injection.target();
         // checked again right before acting: apply may be called without resolve (replay after a restart)
-        NetworkNamespaces.resolve(kind(), List.of("nft"), new NetworkNamespaceTarget(target.name()),
-                config.allowedNamespacePrefixes());
+        targets.recheck(kind(), List.of("nft"), injection);
         Netns ns = netns(injection);
         String table = injection.handle().get("table");
         String interfaces = injection.handle().get("interfaces");

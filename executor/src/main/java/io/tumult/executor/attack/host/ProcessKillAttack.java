@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
@@ -21,6 +22,8 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.ProcessKill;
 import io.tumult.schemas.v1.ProcessTarget;
 import io.tumult.schemas.v1.Target;
@@ -29,7 +32,9 @@ import io.tumult.schemas.v1.Target;
  * {@code process-kill}: signals the processes a {@link ProcessTarget} selects (by name, command line or pid, in the
  * target's PID namespace, found through the host's {@code /proc}), once at injection and, with an interval, again
  * every interval until reverted, choosing afresh each time so a restarted process dies again (seed 003's process
- * killer). Every choice is checked again: PID 1, the executor and its family, and anything outside the allowed
+ * killer). On a pod target (a node agent, for the picked pods on its node) it signals the processes the spec's
+ * {@code name} or {@code pattern} selects in the PID namespace of each of the pod's containers. Every choice is
+ * checked again: PID 1, the executor and its family, and anything outside the allowed
  * patterns are never signalled, and a run whose selection includes one is refused before any signal.
  * <p>
  * The killer is a timer in the executor, not a child process: it stops with the executor, so nothing of it can
@@ -43,6 +48,7 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     private static final Logger LOG = Logger.getLogger(ProcessKillAttack.class);
 
     private final ExecutorConfig config;
+    private final NodePods pods;
     private final Map<String, ScheduledFuture<?>> killers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tumult-process-killer");
@@ -51,7 +57,14 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     });
 
     ProcessKillAttack(ExecutorConfig config) {
+        this(config, NodePods.none());
+    }
+
+    /** On process targets, and on the pods of this node (a node agent): processes in their containers. */
+    @Inject
+    public ProcessKillAttack(ExecutorConfig config, NodePods pods) {
         this.config = config;
+        this.pods = pods;
     }
 
     @Override
@@ -61,11 +74,39 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
 
     @Override
     public List<ResolvedTarget> resolve(Target target) {
+        return resolve(new UUID(0, 0), target);
+    }
+
+    @Override
+    public List<ResolvedTarget> resolve(UUID runId, Target target) {
+        if (target instanceof PodTarget pod) {
+            List<ResolvedTarget> picked = pods.resolve(ProcessKill.KIND, runId, pod);
+            if (picked.stream().anyMatch(pods::actsHere)) {
+                Cgroups.requireTools(ProcessKill.KIND, "kill", "pkill");
+            }
+            return picked;
+        }
         if (!(target instanceof ProcessTarget process)) {
-            throw new AttackException(Reason.UNSUPPORTED_KIND, "process-kill acts on process targets, not "
+            throw new AttackException(Reason.UNSUPPORTED_KIND, "process-kill acts on process and pod targets, not "
                     + target.kind());
         }
         Cgroups.requireTools(ProcessKill.KIND, "kill", "pkill");
+        check(process);
+        return List.of(new ResolvedTarget(ProcessTarget.KIND, Processes.describe(process)));
+    }
+
+    @Override
+    public int candidates(Target target, List<ResolvedTarget> resolved) {
+        return target instanceof PodTarget ? pods.candidates(resolved) : resolved.size();
+    }
+
+    @Override
+    public boolean actsHere(ResolvedTarget target) {
+        return !PodTarget.KIND.equals(target.kind()) || pods.actsHere(target);
+    }
+
+    /** Refuses a selection holding a process never to signal, or none at all. */
+    private void check(ProcessTarget process) {
         var selection = Processes.select(process, config.allowedProcessPatterns());
         if (!selection.refused().isEmpty()) {
             throw new AttackException(Reason.PERMISSION_DENIED, "process-kill refuses " + Processes.describe(process)
@@ -74,23 +115,48 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
         if (selection.allowed().isEmpty()) {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "no process matches " + Processes.describe(process));
         }
-        return List.of(new ResolvedTarget(ProcessTarget.KIND, Processes.describe(process)));
+    }
+
+    /**
+     * What an injection signals: the process target's selection, or for a pod the spec's name or pattern in the PID
+     * namespace of each of its containers here (one selection per namespace: containers may share one), fixed when
+     * planned so a guard's undo names them.
+     */
+    private List<ProcessTarget> selections(ProcessKill spec, ResolvedTarget target) {
+        if (!PodTarget.KIND.equals(target.kind())) {
+            return List.of(Processes.parse(target.name()));
+        }
+        var byNamespace = new java.util.LinkedHashMap<String, ProcessTarget>();
+        for (long main : pods.containers(target, null).values()) {
+            var selection = new ProcessTarget(spec.name(), spec.pattern(), null, Math.toIntExact(main));
+            byNamespace.putIfAbsent(Processes.namespaceOf(selection), selection);
+        }
+        return List.copyOf(byNamespace.values());
+    }
+
+    private static List<ProcessTarget> selectionsOf(Injection injection) {
+        String selections = injection.handle().get("selections");
+        return selections == null ? List.of(Processes.parse(injection.target().name())) // journaled before pods
+                : selections.lines().map(Processes::parse).toList();
     }
 
     @Override
     public Injection plan(UUID runId, ProcessKill spec, ResolvedTarget target) {
-        ProcessTarget process = Processes.parse(target.name());
-        List<List<String>> undo = spec.signal().equals("STOP") ? List.of(continueCommand(process)) : List.of(List.of("true"));
-        return new Injection(ProcessKill.KIND, target, Map.of("runId", runId.toString(), "signal", spec.signal()), undo);
+        List<ProcessTarget> selections = selections(spec, target);
+        List<List<String>> undo = spec.signal().equals("STOP")
+                ? selections.stream().map(ProcessKillAttack::continueCommand).toList()
+                : List.of(List.of("true"));
+        return new Injection(ProcessKill.KIND, target, Map.of("runId", runId.toString(), "signal", spec.signal(),
+                "selections", String.join("\n", selections.stream().map(Processes::describe).toList())), undo);
     }
 
     @Override
     public void apply(ProcessKill spec, Injection injection) {
-        ProcessTarget process = Processes.parse(injection.target().name());
-        resolve(process); // checked again right before acting
+        List<ProcessTarget> selections = selectionsOf(injection);
+        selections.forEach(this::check); // checked again right before acting
         String runId = injection.handle().get("runId");
         stopKiller(runId); // re-injecting replaces the killer, never adds a second
-        int signalled = signal(process, spec.signal());
+        int signalled = selections.stream().mapToInt(p -> signal(p, spec.signal())).sum();
         if (signalled == 0) {
             throw new AttackException(Reason.INTERNAL, "no process matching " + injection.target().name()
                     + " could be signalled");
@@ -99,7 +165,7 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
             long every = spec.interval().toMillis();
             killers.put(runId, timer.scheduleWithFixedDelay(() -> {
                 try {
-                    signal(process, spec.signal());
+                    selections.forEach(p -> signal(p, spec.signal()));
                 } catch (RuntimeException e) {
                     LOG.warnf("process-kill of run %s: %s", runId, e.getMessage());
                 }
@@ -111,7 +177,7 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     public void recover(Injection injection) {
         stopKiller(injection.handle().get("runId"));
         if ("STOP".equals(injection.handle().get("signal"))) {
-            signal(Processes.parse(injection.target().name()), "CONT");
+            selectionsOf(injection).forEach(p -> signal(p, "CONT"));
         }
     }
 

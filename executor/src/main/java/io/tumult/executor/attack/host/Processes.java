@@ -117,6 +117,14 @@ final class Processes {
         }
     }
 
+    /** Why the host process {@code pid} must never be signalled (PID 1, the executor or its family), or null. */
+    static String neverSignalled(long pid) {
+        return pid == 1 ? "it is PID 1"
+                : executorFamily().contains(pid)
+                        ? "it is the executor, one of its ancestors or one of its children"
+                        : null;
+    }
+
     /** The executor, its ancestors and its descendants (guards, stressors, commands). */
     private static Set<Long> executorFamily() {
         Set<Long> family = new HashSet<>();

@@ -58,6 +58,11 @@ public abstract class KubernetesAttack<S extends AttackSpec> implements Attack<S
     }
 
     @Override
+    public boolean clusterLevel() {
+        return true;
+    }
+
+    @Override
     public List<ResolvedTarget> resolve(Target target) {
         return resolve(new UUID(0, 0), target);
     }

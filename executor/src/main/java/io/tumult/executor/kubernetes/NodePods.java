@@ -1,0 +1,126 @@
+package io.tumult.executor.kubernetes;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.schemas.v1.PodTarget;
+
+/**
+ * Pods as the node agents' in-pod faults see them (network faults in a pod's namespace, container kills). Routing:
+ * every agent reads every run-start (a consumer group of its own node), resolves the run's pods cluster-wide exactly
+ * as any other executor would (same policy and caps over all candidates; the pick seeded by the run id), and acts
+ * only on the picked pods scheduled on its node: a pod has one node, so each target is hit once, by one agent.
+ */
+@Singleton
+public class NodePods {
+
+    private final KubernetesTargets targets;
+    private final PodNamespaces namespaces;
+    private final Role role;
+    private final Optional<String> node;
+    private final Map<List<ResolvedTarget>, Integer> candidateCounts = new ConcurrentHashMap<>();
+
+    @Inject
+    NodePods(KubernetesTargets targets, PodNamespaces namespaces, KubernetesConfig config) {
+        this(targets, namespaces, config.role(), config.nodeName());
+    }
+
+    /**
+     * @param node this agent's node; required in the role {@code node}, where only its pods are acted on
+     */
+    public NodePods(KubernetesTargets targets, PodNamespaces namespaces, Role role, Optional<String> node) {
+        if (role == Role.NODE && node.isEmpty()) {
+            throw new IllegalStateException("a node agent must know its node: set tumult.executor.kubernetes.node-name"
+                    + " (the DaemonSet sets it from spec.nodeName)");
+        }
+        this.targets = targets;
+        this.namespaces = namespaces;
+        this.role = role;
+        this.node = node;
+    }
+
+    /** For executors without a Kubernetes API (tools, tests of host attacks): every pod target is refused. */
+    public static NodePods none() {
+        return new NodePods(new KubernetesTargets(null, null, false), null, Role.ALL, Optional.empty());
+    }
+
+    /**
+     * Every pod the run picks, cluster-wide, each with its node.
+     *
+     * @throws AttackException as {@link KubernetesTargets#pods}, or PERMISSION_DENIED without a Kubernetes API
+     */
+    public List<ResolvedTarget> resolve(String kind, UUID runId, PodTarget target) {
+        targets.checkEnabled(kind);
+        var resolved = targets.pods(runId, target);
+        List<ResolvedTarget> picked = resolved.picked().stream().map(p -> new ResolvedTarget(PodTarget.KIND,
+                KubernetesTargets.key(p), p.getSpec() == null ? null : p.getSpec().getNodeName())).toList();
+        if (candidateCounts.size() > 1_000) {
+            candidateCounts.clear();
+        }
+        candidateCounts.put(picked, resolved.candidates().size());
+        return picked;
+    }
+
+    /** How many pods the run picked {@code picked} from, for {@code blastRadius.maxPercentage}. */
+    public int candidates(List<ResolvedTarget> picked) {
+        return candidateCounts.getOrDefault(picked, picked.size());
+    }
+
+    /** Whether this executor acts on {@code pod}: an agent on its node, or the one executor of role {@code all}. */
+    public boolean actsHere(ResolvedTarget pod) {
+        return switch (role) {
+            case ALL -> true;
+            case CLUSTER -> false;
+            case NODE -> node.get().equals(pod.node());
+        };
+    }
+
+    /** The pod's network namespace here. */
+    public Path netns(ResolvedTarget pod) {
+        return namespaces.netns(pod(pod));
+    }
+
+    /**
+     * The main processes of the pod's running containers here, by name: all of them, or only {@code container}'s.
+     *
+     * @throws AttackException TARGET_NOT_FOUND when none runs here (or no container has that name)
+     */
+    public Map<String, Long> containers(ResolvedTarget pod, String container) {
+        Pod found = pod(pod);
+        var all = namespaces.containers(found);
+        if (container == null) {
+            if (all.isEmpty()) {
+                throw new AttackException(Reason.TARGET_NOT_FOUND, "no container of pod " + pod.name()
+                        + " runs on this node");
+            }
+            return all;
+        }
+        Long pid = all.get(container);
+        if (pid == null) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "pod " + pod.name() + " has no running container "
+                    + container + " on this node (running: " + all.keySet() + ")");
+        }
+        return Map.of(container, pid);
+    }
+
+    private Pod pod(ResolvedTarget target) {
+        String[] parts = target.name().split("/", 2);
+        Pod pod = targets.pod(parts[0], parts[1]);
+        if (pod == null) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "pod " + target.name() + " is gone");
+        }
+        return pod;
+    }
+}

@@ -1,0 +1,135 @@
+package io.tumult.executor.attack.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.attack.kubernetes.MockCluster;
+import io.tumult.executor.config.TestExecutorConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPodNamespaces;
+import io.tumult.local.NeedsHostAttacks;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.ProcessKill;
+import io.tumult.schemas.v1.SelectionMode;
+
+/**
+ * process-kill on a pod, measured on its victims: the pod's container stands for itself as a shell in a PID namespace
+ * of its own ({@code unshare --pid}), with a {@code sleep} inside; the same {@code sleep} command line runs on the host
+ * too. Only the one inside the pod's namespace dies, and the container's main process (PID 1 there) stays. The pod is
+ * on fabric8's mock server; this agent is on its node.
+ */
+@NeedsHostAttacks
+@EnableKubernetesMockClient(crud = true)
+class PodProcessKillTest {
+
+    KubernetesClient kube;
+    private final String mark = "1000." + ThreadLocalRandom.current().nextInt(100_000, 999_999);
+    private final TestPodNamespaces namespaces = new TestPodNamespaces();
+    private ProcessKillAttack attack;
+
+    @BeforeEach
+    void cluster() {
+        new MockCluster(kube).namespace("shop", true).pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
+        attack = new ProcessKillAttack(TestExecutorConfig.defaults().allowingProcesses("^sleep 1000\\.[0-9]+$"),
+                new NodePods(new KubernetesTargets(kube, MockCluster.defaultPolicy()), namespaces, Role.NODE,
+                        Optional.of("n1")));
+    }
+
+    @AfterEach
+    void stopVictims() {
+        attack.close();
+        ProcessHandle.allProcesses().filter(p -> commandLine(p).contains(mark)).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void shouldSignalTheMatchingProcessesInThePodsContainersOnly() throws Exception {
+        // Given: the pod's container (sh as its PID 1, a sleep inside) and the same sleep on the host
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 0.2; done");
+        detached("sleep", mark);
+        long container = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c"), Optional::isPresent)
+                .orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().size() == 2);
+        long inPod = sleeps().stream().filter(pid -> sameNamespace(pid, container)).findFirst().orElseThrow();
+        long onHost = sleeps().stream().filter(pid -> pid != inPod).findFirst().orElseThrow();
+        namespaces.containers("shop/cart-1", Map.of("app", container));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = attack.resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+                null)).get(0);
+
+        // When
+        attack.inject(runId, new ProcessKill("KILL", null, null, "^sleep " + mark.replace(".", "\\.") + "$"), pod);
+
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(inPod));
+        assertThat(alive(onHost)).as("the same command on the host").isTrue();
+        assertThat(alive(container)).as("the container's main process").isTrue();
+    }
+
+    /** The detached process (its parent, setsid, exits) whose command line starts with {@code prefix} and has the mark. */
+    private Optional<Long> find(String prefix) {
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p).startsWith(prefix)
+                && commandLine(p).contains(mark)).map(ProcessHandle::pid).findFirst();
+    }
+
+    private List<Long> sleeps() {
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p).equals("sleep " + mark))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    private static void detached(String... command) throws Exception {
+        var argv = new java.util.ArrayList<>(List.of("setsid", "-f"));
+        argv.addAll(List.of(command));
+        Process setsid = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(setsid.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static boolean sameNamespace(long a, long b) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(a), "ns", "pid"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc", Long.toString(b), "ns", "pid")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the process still runs (a zombie awaiting its reaper has died). */
+    private static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.tumult.executor.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.host.NetworkLossAttack;
+import io.tumult.executor.attack.kubernetes.MockCluster;
+import io.tumult.executor.attack.kubernetes.PodKillAttack;
+import io.tumult.executor.config.TestExecutorConfig;
+import io.tumult.executor.failsafe.FailSafe;
+import io.tumult.executor.failsafe.TestHeartbeats;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPodNamespaces;
+import io.tumult.local.EventClient;
+import io.tumult.local.NeedsHostAttacks;
+import io.tumult.local.NetnsPair;
+import io.tumult.local.ProcessRunner;
+import io.tumult.local.TumultStackResource;
+import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.AbortReason;
+import io.tumult.schemas.v1.BlastRadius;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.PodKill;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
+import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.SelectionMode;
+import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.Trigger;
+
+/**
+ * Three node agents standing for the agents of three nodes, on the real broker, each with its own engine, journal-less
+ * fail-safe and node; the pods are on fabric8's mock server (CRUD), two per node, and each pod stands for itself in a
+ * network namespace of its own (no kubelet here: {@link TestPodNamespaces}). Every agent is handed every run-start, as
+ * its own consumer group would be. Measured on the victims: every picked pod loses its packets, by one agent's table,
+ * and no other pod does; the run's blast radius holds over the whole cluster. What the mock cannot show: pods moving
+ * between nodes while a run resolves.
+ */
+@QuarkusTest
+@WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
+@NeedsHostAttacks
+class NodeAgentsKafkaTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<String> NODES = List.of("n1", "n2", "n3");
+    private static final Map<String, NetnsPair> PODS = new LinkedHashMap<>();
+    private static TestHeartbeats heartbeats;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private KubernetesMockServer server;
+    private KubernetesClient kube;
+    private EventClient kafka;
+    private final List<Agent> agents = new ArrayList<>();
+    private final List<RunStatus> reported = new CopyOnWriteArrayList<>();
+
+    /** One node's agent: engine, fail-safe, node. */
+    private record Agent(String node, RunEngine engine, FailSafe failSafe) {
+    }
+
+    @BeforeAll
+    static void createPods() {
+        for (int i = 0; i < 6; i++) {
+            PODS.put("shop/cart-" + i, NetnsPair.create());
+        }
+    }
+
+    @AfterAll
+    static void removePods() {
+        if (heartbeats != null) {
+            heartbeats.close();
+            heartbeats = null;
+        }
+        PODS.values().forEach(NetnsPair::close);
+        PODS.clear();
+    }
+
+    @BeforeEach
+    void cluster() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        kube = server.createClient();
+        var cluster = new MockCluster(kube).namespace("shop", true);
+        int i = 0;
+        for (String pod : PODS.keySet()) {
+            cluster.pod("shop", pod.substring("shop/".length()), Map.of("app", "cart"), NODES.get(i++ % 3),
+                    "Running");
+        }
+        kafka = new EventClient(bootstrapServers);
+        if (heartbeats == null) {
+            heartbeats = new TestHeartbeats(bootstrapServers);
+        }
+        heartbeats.start();
+        NODES.forEach(node -> agents.add(agent(node)));
+        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.failSafe().acceptsStarts()));
+    }
+
+    @AfterEach
+    void stopAgents() {
+        for (Agent agent : agents) {
+            agent.engine().shutdown();
+            agent.failSafe().stop();
+        }
+        agents.clear();
+        kafka.close();
+        kube.close();
+        server.destroy();
+        PODS.values().forEach(p -> ProcessRunner.run("ip", "netns", "exec", p.victimName(), "nft", "flush",
+                "ruleset"));
+    }
+
+    @Test
+    void shouldHitEveryPickedPodOnceByItsNodesAgentAndNoOtherPod() {
+        // Given: half of the six cart pods, across the three nodes
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.PERCENT, 50), null);
+        List<String> picked = new KubernetesTargets(kube, MockCluster.defaultPolicy())
+                .pods(start.runId(), (PodTarget) start.spec().target()).picked().stream()
+                .map(KubernetesTargets::key).toList();
+
+        // When: every agent is handed the start
+        handToEveryAgent(start);
+
+        // Then: each picked pod is in exactly one agent's INJECTED status, the agent of its node
+        List<RunStatus> injected = reported.stream().filter(s -> s.phase() == RunPhase.INJECTED).toList();
+        assertThat(picked).hasSize(3);
+        assertThat(injected.stream().flatMap(s -> s.targets().stream()).toList())
+                .containsExactlyInAnyOrderElementsOf(picked.stream().map(p -> "pod/" + p).toList());
+        for (RunStatus status : injected) {
+            String node = status.executor().substring("node-agent-".length());
+            assertThat(status.targets()).allSatisfy(t -> assertThat(nodeOf(t.substring("pod/".length())))
+                    .isEqualTo(node));
+        }
+        assertThat(reported).allSatisfy(s -> assertThat(s.phase()).isEqualTo(RunPhase.INJECTED));
+        // measured on every pod: the picked ones cut off, by one table each; the others untouched
+        for (var pod : PODS.entrySet()) {
+            boolean hit = picked.contains(pod.getKey());
+            assertThat(tables(pod.getValue())).as(pod.getKey()).hasSize(hit ? 1 : 0);
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isEqualTo(hit ? 100.0 : 0.0);
+        }
+
+        // When: the run is aborted
+        kafka.publish(EventType.RUN_ABORTED, start.runId().toString(), new RunAborted(start.runId().toString(),
+                "test", Instant.now(), new AbortReason(AbortKind.MANUAL, "enough", null, null)), "/test");
+
+        // Then: every agent reverted its share
+        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.engine().activeRuns().isEmpty()));
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseOnEveryNodeARunWhoseClusterWideSelectionBreaksItsBlastRadius() {
+        // Given: all six pods, where the experiment allows two (each node has only two: the cap is cluster-wide)
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ALL, null),
+                new BlastRadius(2, null));
+
+        // When
+        handToEveryAgent(start);
+
+        // Then
+        assertThat(reported).hasSize(3).allSatisfy(s -> {
+            assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+            assertThat(s.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
+        });
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
+        }
+    }
+
+    @Test
+    void shouldInjectANodesShareOnceWhenItsAgentIsHandedTheStartAgainAfterARestart() {
+        // Given: a run on one pod, injected by its node's agent
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null), null);
+        handToEveryAgent(start);
+        RunStatus injected = reported.stream().filter(s -> s.phase() == RunPhase.INJECTED).findFirst().orElseThrow();
+        String pod = injected.targets().get(0).substring("pod/".length());
+        String node = nodeOf(pod);
+        reported.clear();
+
+        // When: that node's agent restarts (same id, a fresh instance) and its start is delivered again
+        Agent restarted = agent(node);
+        agents.add(restarted);
+        await().atMost(WAIT).until(restarted.failSafe()::acceptsStarts);
+        restarted.engine().start(start).toCompletableFuture().join();
+
+        // Then: its node's claim holds: nothing more is injected, nothing is said
+        assertThat(reported).isEmpty();
+        assertThat(restarted.engine().activeRuns()).isEmpty();
+        assertThat(tables(PODS.get(pod))).hasSize(1);
+    }
+
+    @Test
+    void shouldLeaveAKubernetesApiAttackToTheClusterExecutorWithoutAWord() {
+        // Given
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null), null);
+        RunStarted podKill = new RunStarted(start.runId(), "cart-pod-kill", Trigger.MANUAL, Instant.now(),
+                new ExperimentSpec(null, start.spec().target(), new PodKill(0), Duration.ofSeconds(30), null, null,
+                        null, null));
+
+        // When
+        handToEveryAgent(podKill);
+
+        // Then
+        assertThat(reported).isEmpty();
+        assertThat(kube.pods().inNamespace("shop").list().getItems()).hasSize(6);
+    }
+
+    private void handToEveryAgent(RunStarted start) {
+        var handled = agents.stream().map(a -> a.engine().start(start).toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(handled).orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    }
+
+    private Agent agent(String node) {
+        String id = "node-agent-" + node;
+        var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+        var pods = new NodePods(targets, namespaces(), Role.NODE, Optional.of(node));
+        var config = TestExecutorConfig.defaults().withId(id);
+        var attacks = new AttackRegistry(List.of(new NetworkLossAttack(config, pods),
+                new PodKillAttack(kube, targets, Role.NODE, id)), Role.NODE);
+        var engine = new RunEngine(attacks, config, status -> {
+            reported.add(status);
+            return CompletableFuture.completedFuture(null);
+        });
+        var failSafe = new FailSafe(engine, bootstrapServers, id, Duration.ofSeconds(5), Duration.ofHours(1), 1000,
+                InstantSource.system(), Duration.ofSeconds(30), Optional.of(node)).guard();
+        failSafe.start();
+        return new Agent(node, engine, failSafe);
+    }
+
+    private static TestPodNamespaces namespaces() {
+        var namespaces = new TestPodNamespaces();
+        PODS.forEach((pod, pair) -> namespaces.network(pod, pair.victimName()));
+        return namespaces;
+    }
+
+    private String nodeOf(String pod) {
+        String[] parts = pod.split("/");
+        return kube.pods().inNamespace(parts[0]).withName(parts[1]).get().getSpec().getNodeName();
+    }
+
+    private static RunStarted start(PodTarget target, BlastRadius blastRadius) {
+        var spec = new ExperimentSpec(null, target, new NetworkLoss(100), Duration.ofSeconds(60), blastRadius, null,
+                null, null);
+        return new RunStarted(UUID.randomUUID(), "cart-pod-loss", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    private static List<String> tables(NetnsPair pod) {
+        return ProcessRunner.run("ip", "netns", "exec", pod.victimName(), "nft", "list", "tables").orThrow().stdout()
+                .lines().filter(l -> !l.isBlank()).toList();
+    }
+}
