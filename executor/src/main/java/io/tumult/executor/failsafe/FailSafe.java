@@ -32,7 +32,9 @@ import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunClaimed;
+import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
@@ -244,10 +246,21 @@ public class FailSafe implements StartGate {
         seen.add(runId);
     }
 
-    /** A status from {@code executor}: for a node agent, a run is seen only through its own statuses. */
-    void statusSeen(UUID runId, String executor) {
-        if (node == null || executorId.equals(executor)) {
-            seen.add(runId);
+    /**
+     * A status, for a node agent: a run is seen only through its own statuses. Another agent's failed or refused share
+     * ends the run here too (aborted if in place, refused if not yet injected): the scheduler and the guardian take
+     * that status as the run's end, and no share may stay in place unwatched after it.
+     */
+    void statusSeen(RunStatus status) {
+        if (node == null || executorId.equals(status.executor())) {
+            seen.add(status.runId());
+            return;
+        }
+        if (status.phase() == RunPhase.FAILED || status.phase() == RunPhase.REFUSED) {
+            engine.abort(new RunAborted(status.runId().toString(), status.executor(), status.at(), new AbortReason(
+                    AbortKind.PEER_FAILURE, "another node's share was " + status.phase().name().toLowerCase()
+                            + " by " + status.executor() + ": " + status.message(),
+                    null, null)));
         }
     }
 

@@ -35,7 +35,6 @@ import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.HaltReleased;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunClaimed;
-import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.Topics;
 
 /**
@@ -284,8 +283,7 @@ final class SafetyFeed implements Runnable {
             return;
         }
         try {
-            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, record.value());
-            failSafe.statusSeen(status.runId(), status.executor());
+            failSafe.statusSeen(TumultJson.decode(EventType.RUN_STATUS, record.value()));
         } catch (RuntimeException e) { // fail safe: a status that cannot be read still marks its run seen
             runId(record.key()).ifPresent(failSafe::statusSeen);
         }

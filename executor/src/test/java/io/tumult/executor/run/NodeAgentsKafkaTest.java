@@ -230,6 +230,54 @@ class NodeAgentsKafkaTest {
     }
 
     @Test
+    void shouldEndEveryNodesShareWhenAnotherNodesShareFails() {
+        // Given: a run in place on three pods
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.PERCENT, 50), null);
+        handToEveryAgent(start);
+        assertThat(agents.stream().filter(a -> !a.engine().activeRuns().isEmpty())).isNotEmpty();
+
+        // When: the agent of a fourth node reports its share failed
+        kafka.publish(EventType.RUN_STATUS, start.runId().toString(), new RunStatus(start.runId(), start.experiment(),
+                RunPhase.FAILED, Instant.now(), "node-agent-n4", "injection failed: nft refused the table", List.of(),
+                null, StatusReason.INTERNAL), "/test");
+
+        // Then: every share is reverted and reported aborted for it
+        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.engine().activeRuns().isEmpty()));
+        assertThat(reported.stream().filter(s -> s.phase() == RunPhase.ABORTED)).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.abortReason().kind()).isEqualTo(AbortKind.PEER_FAILURE);
+            assertThat(s.abortReason().message()).contains("node-agent-n4");
+        });
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
+        }
+    }
+
+    @Test
+    void shouldNotInjectANodesShareOnceAnotherNodeRefusedTheRun() {
+        // Given: another node's agent refused the run before these agents took its start
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ALL, null), null);
+        var refused = kafka.publish(EventType.RUN_STATUS, start.runId().toString(), new RunStatus(start.runId(),
+                start.experiment(), RunPhase.REFUSED, Instant.now(), "node-agent-n4", "network-loss needs the 'nft'"
+                        + " command",
+                List.of(), null, StatusReason.PERMISSION_DENIED), "/test");
+        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.failSafe().handled(refused.topic(),
+                refused.partition(), refused.offset())));
+
+        // When
+        handToEveryAgent(start);
+
+        // Then
+        assertThat(reported).hasSize(3).allSatisfy(s -> {
+            assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+            assertThat(s.reason()).isEqualTo(StatusReason.ABORTED_BEFORE_START);
+        });
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldLeaveAKubernetesApiAttackToTheClusterExecutorWithoutAWord() {
         // Given
         RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null), null);

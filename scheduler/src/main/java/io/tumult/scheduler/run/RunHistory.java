@@ -94,6 +94,7 @@ public class RunHistory {
             case AUTO_ABORT, NO_DATA -> "guardian";
             case ALERT -> "alert";
             case BLACKOUT -> "scheduler (blackout window)";
+            case PEER_FAILURE -> "executor (another node's share failed)";
             case MANUAL -> "manual (not through this scheduler)";
         };
     }

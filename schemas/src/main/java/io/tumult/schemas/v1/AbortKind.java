@@ -18,5 +18,11 @@ public enum AbortKind {
     ALERT,
     /** A blackout window opened: no run may be active while it is open. */
     @JsonProperty("blackout")
-    BLACKOUT
+    BLACKOUT,
+    /**
+     * An executor carrying out another share of the run (a node agent on another node) failed or refused its share: the
+     * run ends on every node, so no share stays in place unwatched once the run is reported over.
+     */
+    @JsonProperty("peer-failure")
+    PEER_FAILURE
 }
