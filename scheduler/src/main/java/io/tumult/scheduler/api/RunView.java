@@ -29,8 +29,8 @@ public record RunView(UUID runId, String experiment, String trigger, String trig
     /**
      * Why a run ended as it did.
      *
-     * @param kind the reason in a word: an abort's kind (auto-abort, no-data, manual, alert, blackout, peer-failure) or an executor's status
-     *        reason (blast-radius, halted, ...)
+     * @param kind the reason in a word: an abort's kind (auto-abort, no-data, manual, alert, blackout, peer-failure)
+     *        or an executor's status reason (blast-radius, halted, ...)
      * @param message one sentence
      * @param condition the autoAbort condition that held, for an auto-abort
      * @param observed the value that made it hold
