@@ -31,8 +31,11 @@ public interface Attack<S extends AttackSpec> {
         return resolve(target);
     }
 
-    /** How many targets {@code target} could match, for {@code blastRadius.maxPercentage}. */
-    default int candidates(Target target, List<ResolvedTarget> resolved) {
+    /**
+     * How many targets {@code target} could match, for {@code blastRadius.maxPercentage}, as the resolution for
+     * {@code runId} found them.
+     */
+    default int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
         return resolved.size();
     }
 

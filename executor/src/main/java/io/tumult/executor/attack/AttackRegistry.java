@@ -15,6 +15,8 @@ import io.quarkus.runtime.Startup;
 import io.tumult.executor.kubernetes.KubernetesConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.schemas.v1.AttackSpec;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.Target;
 
 /** Every attack bean by the spec it carries out; built at start-up so a duplicate kind fails the boot. */
 @Startup
@@ -72,14 +74,34 @@ public class AttackRegistry {
         }
     }
 
+    /** Whose part of the work a run is, for this executor's role. */
+    public enum Part {
+        /** This executor carries it out. */
+        HERE,
+        /** The other role does: left to it without a word (both roles read every run-start). */
+        ELSEWHERE,
+        /** No executor in a cluster can: the cluster executor refuses it, naming why. */
+        NOWHERE
+    }
+
     /**
-     * Whether this executor's role carries out {@code spec} at all: the cluster executor takes the Kubernetes API
-     * attacks, the node agents everything else. A run of the other role's kind is left to it, without a word (both
-     * roles read every run-start). A kind no attack knows is taken, and refused naming it.
+     * Whose part a run of {@code spec} on {@code target} is. The cluster executors (one consumer group) take the
+     * Kubernetes API attacks, and refuse what no one in a cluster can do: a host target (cgroup, process, named
+     * network namespace) names no node, and every node agent reads every run-start. The node agents take in-pod faults
+     * (pod targets), each on its own node's pods. The role {@code all} takes everything. A kind no attack knows is the
+     * cluster executors', which refuse it naming the kind.
      */
-    public boolean carriedOutHere(AttackSpec spec) {
+    public Part partOf(AttackSpec spec, Target target) {
         Attack<?> attack = bySpecType.get(spec.getClass());
-        return attack == null || (attack.clusterLevel() ? role.cluster() : role.node());
+        if (attack == null || attack.clusterLevel()) {
+            return role.cluster() ? Part.HERE : Part.ELSEWHERE;
+        }
+        boolean pod = target instanceof PodTarget;
+        return switch (role) {
+            case ALL -> Part.HERE;
+            case NODE -> pod ? Part.HERE : Part.ELSEWHERE;
+            case CLUSTER -> pod ? Part.ELSEWHERE : Part.NOWHERE;
+        };
     }
 
     /** Whether a kind is supported, for the registry test. */

@@ -75,6 +75,14 @@ public class KubernetesTargets {
      * @throws AttackException PERMISSION_DENIED (namespace), TARGET_NOT_FOUND (nothing matches), BLAST_RADIUS
      */
     public Resolved<Pod> pods(UUID runId, PodTarget target) {
+        return pods(runId, target, false);
+    }
+
+    /**
+     * {@link #pods(UUID, PodTarget)}, among running pods with a node only when {@code runningOnly} (in-pod faults:
+     * a pending pod has no namespace to act in, and no agent would take it).
+     */
+    public Resolved<Pod> pods(UUID runId, PodTarget target, boolean runningOnly) {
         var requirements = target.labelRequirements();
         var fields = target.fieldRequirements();
         var candidates = new ArrayList<Pod>();
@@ -86,7 +94,8 @@ public class KubernetesTargets {
                     () -> kube.pods().inNamespace(namespace).withLabelSelector(toApi(requirements)).list().getItems());
             for (Pod pod : pods) {
                 var meta = pod.getMetadata();
-                if (meta.getDeletionTimestamp() != null || !Selectors.matches(requirements, meta.getLabels())
+                if (meta.getDeletionTimestamp() != null || (runningOnly && !running(pod))
+                        || !Selectors.matches(requirements, meta.getLabels())
                         || !fields.stream().allMatch(f -> f.matches(field(pod, f.field())))
                         || !hasAnnotations(meta.getAnnotations(), target.annotations())) {
                     continue;
@@ -184,6 +193,11 @@ public class KubernetesTargets {
     public static String key(HasMetadata object) {
         return object.getMetadata().getNamespace() == null ? object.getMetadata().getName()
                 : object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    }
+
+    private static boolean running(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getNodeName() != null && pod.getStatus() != null
+                && "Running".equals(pod.getStatus().getPhase());
     }
 
     private static String field(Pod pod, String field) {

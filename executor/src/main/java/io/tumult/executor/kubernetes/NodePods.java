@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -30,7 +29,7 @@ public class NodePods {
     private final PodNamespaces namespaces;
     private final Role role;
     private final Optional<String> node;
-    private final Map<List<ResolvedTarget>, Integer> candidateCounts = new ConcurrentHashMap<>();
+    private final CandidateCounts candidateCounts = new CandidateCounts();
 
     @Inject
     NodePods(KubernetesTargets targets, PodNamespaces namespaces, KubernetesConfig config) {
@@ -63,19 +62,16 @@ public class NodePods {
      */
     public List<ResolvedTarget> resolve(String kind, UUID runId, PodTarget target) {
         targets.checkEnabled(kind);
-        var resolved = targets.pods(runId, target);
+        var resolved = targets.pods(runId, target, true);
         List<ResolvedTarget> picked = resolved.picked().stream().map(p -> new ResolvedTarget(PodTarget.KIND,
                 KubernetesTargets.key(p), p.getSpec() == null ? null : p.getSpec().getNodeName())).toList();
-        if (candidateCounts.size() > 1_000) {
-            candidateCounts.clear();
-        }
-        candidateCounts.put(picked, resolved.candidates().size());
+        candidateCounts.record(runId, resolved.candidates().size());
         return picked;
     }
 
     /** How many pods the run picked {@code picked} from, for {@code blastRadius.maxPercentage}. */
-    public int candidates(List<ResolvedTarget> picked) {
-        return candidateCounts.getOrDefault(picked, picked.size());
+    public int candidates(UUID runId, List<ResolvedTarget> picked) {
+        return candidateCounts.of(runId, picked);
     }
 
     /** Whether this executor acts on {@code pod}: an agent on its node, or the one executor of role {@code all}. */
@@ -87,9 +83,18 @@ public class NodePods {
         };
     }
 
-    /** The pod's network namespace here. */
+    /**
+     * The pod's network namespace here.
+     *
+     * @throws AttackException PERMISSION_DENIED for a pod on the host's network ({@code hostNetwork})
+     */
     public Path netns(ResolvedTarget pod) {
-        return namespaces.netns(pod(pod));
+        Pod found = pod(pod);
+        if (found.getSpec() != null && Boolean.TRUE.equals(found.getSpec().getHostNetwork())) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "pod " + pod.name() + " uses the host's network"
+                    + " (hostNetwork): Tumult never touches the host's network namespace");
+        }
+        return namespaces.netns(found);
     }
 
     /**

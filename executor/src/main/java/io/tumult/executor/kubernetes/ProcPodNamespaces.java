@@ -19,11 +19,11 @@ import io.tumult.executor.attack.AttackException.Reason;
  * Finds a pod's processes through the host's {@code /proc}, as chaos-mesh's chaos-daemon does, by the cgroup each
  * process is in: the kubelet puts a pod's processes under a cgroup named after the pod's UID ({@code pod<uid>} with
  * the cgroupfs driver, {@code pod<uid with _>} with systemd's), and each container's under one named after its
- * container id ({@code containerd://<id>} in the pod's status). Works for containerd and CRI-O alike; needs
- * {@code hostPID}.
+ * container id ({@code containerd://<id>} or {@code cri-o://<id>} in the pod's status, as both runtimes name their
+ * containers' cgroups); needs {@code hostPID}.
  * <ul>
- * <li>The pod's network namespace is its sandbox's, the oldest of its processes (the pause process, which lives as
- * long as the pod): entering {@code /proc/<that pid>/ns/net} stays valid while app containers restart.</li>
+ * <li>The pod's network namespace is its sandbox's, the oldest of its processes (the pause process, where the runtime
+ * has one); the attacks know it by its inode from then on, so a process that goes away does not lose it.</li>
  * <li>A container's main process is the one of its cgroup whose parent is outside it (the runtime's shim).</li>
  * </ul>
  * What this machine cannot show: a kubelet's cgroup tree. {@code ProcPodNamespacesTest} runs it over a {@code /proc}

@@ -44,7 +44,7 @@ public class DryRuns {
         try {
             Attack<AttackSpec> attack = attacks.attackFor(spec);
             List<ResolvedTarget> targets = attack.resolve(request.requestId(), request.spec().target());
-            int candidates = attack.candidates(request.spec().target(), targets);
+            int candidates = attack.candidates(request.requestId(), request.spec().target(), targets);
             Admission.checkBlastRadius(request.spec().blastRadius(), targets, candidates);
             return new DryRunResult(request.requestId(), executorId, clock.instant(), false,
                     targets.stream().map(ResolvedTarget::describe).toList(), candidates, null,

@@ -119,9 +119,10 @@ public class RunEngine {
     }
 
     private CompletionStage<Void> admit(RunStarted start) {
-        if (!attacks.carriedOutHere(start.spec().attack())) {
-            LOG.debugf("runId=%s %s is the other executor role's part: left to it", start.runId(),
-                    start.spec().attack().kind());
+        AttackRegistry.Part part = attacks.partOf(start.spec().attack(), start.spec().target());
+        if (part == AttackRegistry.Part.ELSEWHERE) {
+            LOG.debugf("runId=%s %s on a %s target is the other executor role's part: left to it", start.runId(),
+                    start.spec().attack().kind(), start.spec().target().kind());
             return CompletableFuture.completedFuture(null);
         }
         Admission.Decision decision = admission.admit(start);
@@ -134,6 +135,11 @@ public class RunEngine {
                     reasonOf(refused.refusal()));
         }
         Run run = ((Admission.Admitted) decision).run();
+        if (part == AttackRegistry.Part.NOWHERE) {
+            return refuse(run, start.spec().attack().kind() + " on a " + start.spec().target().kind() + " target names"
+                    + " no node, and no executor in a cluster takes it: target pods (the node agents act in their"
+                    + " namespaces), or run an executor with role 'all' on that host", StatusReason.UNSUPPORTED_KIND);
+        }
         return gate.claim(start.runId()).handle((won, failure) -> {
             if (failure != null) { // fail safe: a run this instance cannot be sure it owns is not injected
                 return refuse(run, "could not confirm this executor's claim on the run: " + messageOf(failure),
@@ -218,7 +224,7 @@ public class RunEngine {
             run.attack = attacks.attackFor(spec);
             run.targets = run.attack.resolve(start.runId(), start.spec().target());
             Admission.checkBlastRadius(start.spec().blastRadius(), run.targets,
-                    run.attack.candidates(start.spec().target(), run.targets));
+                    run.attack.candidates(start.runId(), start.spec().target(), run.targets));
         } catch (AttackException e) {
             return refuse(run, e.getMessage(), reasonOf(e));
         }

@@ -23,6 +23,12 @@ public final class TestPodNamespaces implements PodNamespaces {
         return this;
     }
 
+    /** Pod {@code namespace/name}'s network namespace is entered through {@code path} (a process's, say). */
+    public TestPodNamespaces network(String pod, Path path) {
+        netns.put(pod, path);
+        return this;
+    }
+
     /** Pod {@code namespace/name}'s containers' main processes, by container name. */
     public TestPodNamespaces containers(String pod, Map<String, Long> mains) {
         containers.put(pod, Map.copyOf(mains));

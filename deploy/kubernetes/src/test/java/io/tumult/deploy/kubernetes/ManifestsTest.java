@@ -165,7 +165,10 @@ class ManifestsTest {
         assertThat(agentSettings).containsEntry("TUMULT_EXECUTOR_KUBERNETES_ROLE", "node")
                 .containsEntry("TUMULT_EXECUTOR_ID", "tumult-node-agent-$(TUMULT_EXECUTOR_KUBERNETES_NODE_NAME)")
                 .containsEntry("MP_MESSAGING_INCOMING_RUN_START_GROUP_ID",
-                        "tumult-node-$(TUMULT_EXECUTOR_KUBERNETES_NODE_NAME)");
+                        "tumult-node-$(TUMULT_EXECUTOR_KUBERNETES_NODE_NAME)")
+                .containsEntry("MP_MESSAGING_INCOMING_RUN_START_AUTO_OFFSET_RESET", "latest")
+                .containsEntry("MP_MESSAGING_INCOMING_DRY_RUN_REQUEST_ENABLED", "false");
+        assertThat(settings(objects, executor)).doesNotContainKey("MP_MESSAGING_INCOMING_DRY_RUN_REQUEST_ENABLED");
         // the node comes first: later values refer to it, and Kubernetes expands only earlier variables
         var nodeName = agent.getEnv().get(0);
         assertThat(nodeName.getName()).isEqualTo("TUMULT_EXECUTOR_KUBERNETES_NODE_NAME");

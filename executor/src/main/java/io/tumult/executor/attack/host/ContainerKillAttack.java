@@ -54,8 +54,8 @@ public class ContainerKillAttack implements Attack<ContainerKill> {
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return pods.candidates(resolved);
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return pods.candidates(runId, resolved);
     }
 
     @Override
@@ -88,8 +88,17 @@ public class ContainerKillAttack implements Attack<ContainerKill> {
             throw new AttackException(Reason.PERMISSION_DENIED, "container-kill refuses pod "
                     + injection.target().name() + ": " + String.join("; ", refused));
         }
-        // a container already gone (restarting) counts as killed
-        mains.values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        var failed = new ArrayList<String>();
+        mains.forEach((container, pid) -> {
+            // a container already gone (restarting) counts as killed
+            if (ProcessHandle.of(pid).map(p -> !p.destroyForcibly() && p.isAlive()).orElse(false)) {
+                failed.add(container + " (process " + pid + ")");
+            }
+        });
+        if (!failed.isEmpty()) {
+            throw new AttackException(Reason.INTERNAL, "container-kill could not signal " + String.join(", ", failed)
+                    + " of pod " + injection.target().name());
+        }
     }
 
     @Override

@@ -64,8 +64,8 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(resolved);
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(runId, resolved);
     }
 
     @Override
@@ -97,10 +97,10 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
                 undo.add(ns.argv("ip", "link", "del", ifb));
             }
         }
-        return new Injection(NetworkBandwidth.KIND, target,
-                Map.of("namespace", ns.name(), "netns", ns.path().toString(), "interfaces", String.join(",", interfaces),
-                        "ifbs", String.join(",", ifbs), "qdiscHandle", handle, "mechanism", "tbf+ifb"),
-                undo);
+        var recorded = ns.handle();
+        recorded.putAll(Map.of("interfaces", String.join(",", interfaces), "ifbs", String.join(",", ifbs),
+                "qdiscHandle", handle, "mechanism", "tbf+ifb"));
+        return new Injection(NetworkBandwidth.KIND, target, recorded, undo);
     }
 
     @Override

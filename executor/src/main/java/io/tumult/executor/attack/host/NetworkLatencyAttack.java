@@ -95,8 +95,8 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(resolved);
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(runId, resolved);
     }
 
     @Override
@@ -114,8 +114,8 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
         String hex = runId.toString().replace("-", "");
         String tag = "tumult_" + hex;
         var undo = new ArrayList<List<String>>();
-        var handle = new java.util.HashMap<String, String>(Map.of("namespace", ns.name(), "netns",
-                ns.path().toString(), "interfaces", String.join(",", interfaces), "tag", tag, "mechanism", mechanism));
+        var handle = ns.handle();
+        handle.putAll(Map.of("interfaces", String.join(",", interfaces), "tag", tag, "mechanism", mechanism));
         if (mechanism.equals(NETEM)) {
             String qdisc = (hex.startsWith("0000") ? "7475" : hex.substring(0, 4)) + ":";
             handle.put("qdiscHandle", qdisc);

@@ -49,16 +49,25 @@ final class NetworkNamespaces {
     }
 
     /**
-     * Refuses {@code ns} when it is the host's or the executor's own network namespace.
+     * Refuses {@code ns} when it is the executor's own network namespace or PID 1's (the host's: node agents run with
+     * {@code hostPID}, and a host executor sees the host's init). Where PID 1's cannot be read, a named namespace is
+     * still taken (PID 1 then lives in a user namespace we do not own, and its namespace could not have been given a
+     * name we can enter), a pod's is refused: fail safe.
      *
      * @param what how the namespace is named in the refusal
      */
     static void checkNotHost(Path ns, String what) {
-        // The executor runs in the host's namespace (a DaemonSet with hostNetwork), so its own is the host's.
-        // PID 1's is checked too where it can be read; where it cannot, PID 1 lives in a user namespace we do not
-        // own, and its namespace could not have been given a name we can enter.
-        if (sameNamespace(ns, Path.of("/proc/self/ns/net"))
-                || (Files.isReadable(Path.of("/proc/1/ns/net")) && sameNamespace(ns, Path.of("/proc/1/ns/net")))) {
+        checkNotHost(ns, what, false);
+    }
+
+    /** {@link #checkNotHost(Path, String)}; {@code hostMustBeKnown}: refuse when PID 1's namespace cannot be read. */
+    static void checkNotHost(Path ns, String what, boolean hostMustBeKnown) {
+        Path init = Path.of("/proc/1/ns/net");
+        if (hostMustBeKnown && !Files.isReadable(init)) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "cannot read the host's network namespace (" + init
+                    + ") to make sure " + what + " is not it; the node agent needs hostPID and SYS_PTRACE");
+        }
+        if (sameNamespace(ns, Path.of("/proc/self/ns/net")) || (Files.isReadable(init) && sameNamespace(ns, init))) {
             throw new AttackException(Reason.PERMISSION_DENIED, what
                     + " is the host's or the executor's own network namespace; Tumult never touches it");
         }

@@ -22,6 +22,13 @@ import io.tumult.schemas.v1.Target;
  */
 final class NetworkTargets {
 
+    /**
+     * Inside a cluster a node agent runs in a pod of its own (no {@code hostNetwork}): the host's namespace is only
+     * known as PID 1's ({@code hostPID}), which must then be readable. Outside one the executor runs on the host, and
+     * its own namespace is the host's.
+     */
+    private static final boolean IN_CLUSTER = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+
     private final ExecutorConfig config;
     private final NodePods pods;
 
@@ -47,8 +54,8 @@ final class NetworkTargets {
     }
 
     /** How many targets there were to pick from, for {@code blastRadius.maxPercentage}. */
-    int candidates(List<ResolvedTarget> resolved) {
-        return !resolved.isEmpty() && isPod(resolved.get(0)) ? pods.candidates(resolved) : resolved.size();
+    int candidates(UUID runId, List<ResolvedTarget> resolved) {
+        return !resolved.isEmpty() && isPod(resolved.get(0)) ? pods.candidates(runId, resolved) : resolved.size();
     }
 
     /** Whether this executor acts on {@code target}: named namespaces always, pods only on this agent's node. */
@@ -62,8 +69,8 @@ final class NetworkTargets {
             return Netns.named(target.name());
         }
         Path path = pods.netns(target);
-        NetworkNamespaces.checkNotHost(path, "pod " + target.name());
-        return new Netns(target.name(), path);
+        NetworkNamespaces.checkNotHost(path, "pod " + target.name(), IN_CLUSTER);
+        return Netns.ofPod(target.name(), path);
     }
 
     /**
@@ -83,7 +90,7 @@ final class NetworkTargets {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "pod " + target.name() + "'s network namespace "
                     + ns.path() + " is gone");
         }
-        NetworkNamespaces.checkNotHost(ns.path(), "pod " + target.name());
+        NetworkNamespaces.checkNotHost(ns.path(), "pod " + target.name(), IN_CLUSTER);
     }
 
     private static boolean isPod(ResolvedTarget target) {

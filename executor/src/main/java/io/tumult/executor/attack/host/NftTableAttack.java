@@ -73,8 +73,8 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(resolved);
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return targets.candidates(runId, resolved);
     }
 
     @Override
@@ -91,10 +91,9 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
             // reads the namespace, changes nothing: an unknown interface refuses the run here
             interfaces = String.join(",", ns.targetInterfaces(requestedInterface(spec), config.commandTimeout()));
         }
-        return new Injection(kind(), target,
-                Map.of("namespace", ns.name(), "netns", ns.path().toString(), "table", table, "family", family(),
-                        "interfaces", interfaces),
-                List.of(ns.argv("nft", "delete", "table", family(), table)));
+        var handle = ns.handle();
+        handle.putAll(Map.of("table", table, "family", family(), "interfaces", interfaces));
+        return new Injection(kind(), target, handle, List.of(ns.argv("nft", "delete", "table", family(), table)));
     }
 
     @Override
@@ -141,7 +140,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
             return; // the namespace is gone, and every rule with it
         }
         var out = ns.run(config.commandTimeout(), null, "nft", "delete", "table", family, table);
-        if (out.exitCode() != 0 && !out.stderr().contains("No such file or directory")) {
+        if (out.exitCode() != 0 && out.exitCode() != Netns.GONE && !out.stderr().contains("No such file or directory")) {
             throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + ns.name() + ": "
                     + out.stderr().strip());
         }
@@ -149,9 +148,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
 
     /** The namespace an injection acts in (its path is in the handle; older handles only carry the name). */
     static Netns netns(Injection injection) {
-        String name = injection.handle().get("namespace");
-        String path = injection.handle().get("netns");
-        return path == null ? Netns.named(name) : new Netns(name, java.nio.file.Path.of(path));
+        return Netns.of(injection.handle());
     }
 
     /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */

@@ -33,8 +33,9 @@ import io.tumult.schemas.v1.Target;
  * target's PID namespace, found through the host's {@code /proc}), once at injection and, with an interval, again
  * every interval until reverted, choosing afresh each time so a restarted process dies again (seed 003's process
  * killer). On a pod target (a node agent, for the picked pods on its node) it signals the processes the spec's
- * {@code name} or {@code pattern} selects in the PID namespace of each of the pod's containers. Every choice is
- * checked again: PID 1, the executor and its family, and anything outside the allowed
+ * {@code name} or {@code pattern} selects in the PID namespace of each of the pod's containers, as they were at
+ * injection (a restarted container is a new namespace, which the killer does not follow); a pod sharing the host's PID
+ * namespace is refused. Every choice is checked again: PID 1, the executor and its family, and anything outside the allowed
  * patterns are never signalled, and a run whose selection includes one is refused before any signal.
  * <p>
  * The killer is a timer in the executor, not a child process: it stops with the executor, so nothing of it can
@@ -96,8 +97,8 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return target instanceof PodTarget ? pods.candidates(resolved) : resolved.size();
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return target instanceof PodTarget ? pods.candidates(runId, resolved) : resolved.size();
     }
 
     @Override
@@ -108,52 +109,95 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     /** Refuses a selection holding a process never to signal, or none at all. */
     private void check(ProcessTarget process) {
         var selection = Processes.select(process, config.allowedProcessPatterns());
-        if (!selection.refused().isEmpty()) {
-            throw new AttackException(Reason.PERMISSION_DENIED, "process-kill refuses " + Processes.describe(process)
-                    + ": " + String.join("; ", selection.refused()));
-        }
+        refuseNeverSignalled(Processes.describe(process), selection);
         if (selection.allowed().isEmpty()) {
             throw new AttackException(Reason.TARGET_NOT_FOUND, "no process matches " + Processes.describe(process));
         }
     }
 
-    /**
-     * What an injection signals: the process target's selection, or for a pod the spec's name or pattern in the PID
-     * namespace of each of its containers here (one selection per namespace: containers may share one), fixed when
-     * planned so a guard's undo names them.
-     */
-    private List<ProcessTarget> selections(ProcessKill spec, ResolvedTarget target) {
-        if (!PodTarget.KIND.equals(target.kind())) {
-            return List.of(Processes.parse(target.name()));
+    private static void refuseNeverSignalled(String what, Processes.Selection selection) {
+        if (!selection.refused().isEmpty()) {
+            throw new AttackException(Reason.PERMISSION_DENIED, "process-kill refuses " + what + ": "
+                    + String.join("; ", selection.refused()));
         }
-        var byNamespace = new java.util.LinkedHashMap<String, ProcessTarget>();
-        for (long main : pods.containers(target, null).values()) {
-            var selection = new ProcessTarget(spec.name(), spec.pattern(), null, Math.toIntExact(main));
-            byNamespace.putIfAbsent(Processes.namespaceOf(selection), selection);
+    }
+
+    /**
+     * What an injection signals, in one PID namespace: {@code namespace} ({@code pid:[<inode>]}, a pod container's,
+     * fixed when planned so no reused pid can move it), or null for a process target's own (its pidNamespace's).
+     */
+    private record Selection(String namespace, ProcessTarget target) {
+
+        /** One line of the handle's {@code selections}. */
+        String describe() {
+            return (namespace == null ? "" : namespace) + "\t" + Processes.describe(target);
+        }
+
+        static Selection parse(String line) {
+            int tab = line.indexOf('\t');
+            return new Selection(tab <= 0 ? null : line.substring(0, tab), Processes.parse(line.substring(tab + 1)));
+        }
+
+        Processes.Selection select(java.util.Optional<List<String>> allowed) {
+            return namespace == null ? Processes.select(target, allowed)
+                    : Processes.select(namespace, target, allowed);
+        }
+    }
+
+    /**
+     * The process target's selection; for a pod, the spec's name or pattern in the PID namespace of each of its
+     * containers here (one selection per namespace: containers may share one). A pod sharing the host's PID namespace
+     * ({@code hostPID}) is refused: its selection would reach every process of the node.
+     */
+    private List<Selection> selections(ProcessKill spec, ResolvedTarget target) {
+        if (!PodTarget.KIND.equals(target.kind())) {
+            return List.of(new Selection(null, Processes.parse(target.name())));
+        }
+        String host = Processes.hostNamespace();
+        var byNamespace = new java.util.LinkedHashMap<String, Selection>();
+        for (var container : pods.containers(target, null).entrySet()) {
+            String namespace = Processes.namespaceOf(container.getValue());
+            if (namespace.equals(host)) {
+                throw new AttackException(Reason.PERMISSION_DENIED, "process-kill refuses pod " + target.name()
+                        + ": its container " + container.getKey() + " shares the host's PID namespace (hostPID)");
+            }
+            byNamespace.putIfAbsent(namespace,
+                    new Selection(namespace, new ProcessTarget(spec.name(), spec.pattern(), null, null)));
         }
         return List.copyOf(byNamespace.values());
     }
 
-    private static List<ProcessTarget> selectionsOf(Injection injection) {
+    private static List<Selection> selectionsOf(Injection injection) {
         String selections = injection.handle().get("selections");
-        return selections == null ? List.of(Processes.parse(injection.target().name())) // journaled before pods
-                : selections.lines().map(Processes::parse).toList();
+        return selections == null // journaled before pods
+                ? List.of(new Selection(null, Processes.parse(injection.target().name())))
+                : selections.lines().map(Selection::parse).toList();
     }
 
     @Override
     public Injection plan(UUID runId, ProcessKill spec, ResolvedTarget target) {
-        List<ProcessTarget> selections = selections(spec, target);
+        List<Selection> selections = selections(spec, target);
         List<List<String>> undo = spec.signal().equals("STOP")
                 ? selections.stream().map(ProcessKillAttack::continueCommand).toList()
                 : List.of(List.of("true"));
         return new Injection(ProcessKill.KIND, target, Map.of("runId", runId.toString(), "signal", spec.signal(),
-                "selections", String.join("\n", selections.stream().map(Processes::describe).toList())), undo);
+                "selections", String.join("\n", selections.stream().map(Selection::describe).toList())), undo);
     }
 
     @Override
     public void apply(ProcessKill spec, Injection injection) {
-        List<ProcessTarget> selections = selectionsOf(injection);
-        selections.forEach(this::check); // checked again right before acting
+        List<Selection> selections = selectionsOf(injection);
+        // checked again right before acting: none never to signal, and at least one process in one of them
+        int matching = 0;
+        for (Selection selection : selections) {
+            var chosen = selection.select(config.allowedProcessPatterns());
+            refuseNeverSignalled(injection.target().name(), chosen);
+            matching += chosen.allowed().size();
+        }
+        if (matching == 0) {
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "no process matches " + injection.target().name()
+                    + " (" + String.join("; ", selections.stream().map(Selection::describe).toList()) + ")");
+        }
         String runId = injection.handle().get("runId");
         stopKiller(runId); // re-injecting replaces the killer, never adds a second
         int signalled = selections.stream().mapToInt(p -> signal(p, spec.signal())).sum();
@@ -177,7 +221,17 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     public void recover(Injection injection) {
         stopKiller(injection.handle().get("runId"));
         if ("STOP".equals(injection.handle().get("signal"))) {
-            selectionsOf(injection).forEach(p -> signal(p, "CONT"));
+            var failures = new ArrayList<String>();
+            for (Selection selection : selectionsOf(injection)) { // each one, whatever the others do
+                try {
+                    signal(selection, "CONT");
+                } catch (RuntimeException e) {
+                    failures.add(selection.describe() + ": " + e.getMessage());
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new AttackException(Reason.INTERNAL, "cannot continue " + String.join("; ", failures));
+            }
         }
     }
 
@@ -193,9 +247,9 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
         }
     }
 
-    /** Signals every allowed process the target selects now; returns how many were signalled. */
-    private int signal(ProcessTarget process, String signal) {
-        var pids = Processes.select(process, config.allowedProcessPatterns()).allowed().stream()
+    /** Signals every allowed process the selection holds now; returns how many were signalled. */
+    private int signal(Selection selection, String signal) {
+        var pids = selection.select(config.allowedProcessPatterns()).allowed().stream()
                 .map(p -> Long.toString(p.pid())).toList();
         if (pids.isEmpty()) {
             return 0;
@@ -211,7 +265,12 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
      * {@code pkill -CONT} over the same selection, for a guard to run without the executor. CONT is harmless to a
      * process that is not stopped, so this needs none of the executor's checks.
      */
-    private static List<String> continueCommand(ProcessTarget process) {
+    private static List<String> continueCommand(Selection selection) {
+        if (selection.namespace() != null) { // every process of a pod container's namespace: CONT is harmless
+            return List.of("sh", "-c", "for d in /proc/[0-9]*; do [ \"$(readlink $d/ns/pid)\" = \"$1\" ] &&"
+                    + " kill -s CONT ${d#/proc/}; done; true", "tumult-undo", selection.namespace());
+        }
+        ProcessTarget process = selection.target();
         var command = new ArrayList<>(List.of("pkill", "-CONT"));
         if (process.pidNamespace() != null) {
             command.addAll(List.of("--ns", Integer.toString(process.pidNamespace()), "--nslist", "pid"));

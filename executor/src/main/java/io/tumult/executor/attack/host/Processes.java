@@ -65,7 +65,11 @@ final class Processes {
 
     /** The inode of the target's PID namespace: that of {@code pidNamespace}'s process, else the executor's own. */
     static String namespaceOf(ProcessTarget target) {
-        long holder = target.pidNamespace() != null ? target.pidNamespace() : ProcessHandle.current().pid();
+        return namespaceOf(target.pidNamespace() != null ? target.pidNamespace() : ProcessHandle.current().pid());
+    }
+
+    /** The PID namespace of process {@code holder}, as {@code /proc/<pid>/ns/pid} reads ({@code pid:[<inode>]}). */
+    static String namespaceOf(long holder) {
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(holder), "ns", "pid")).toString();
         } catch (IOException e) {
@@ -74,9 +78,25 @@ final class Processes {
         }
     }
 
+    /** The host's PID namespace (PID 1's, else the executor's own), as {@link #namespaceOf(long)} reads it. */
+    static String hostNamespace() {
+        try {
+            return namespaceOf(1);
+        } catch (AttackException e) {
+            return namespaceOf(ProcessHandle.current().pid());
+        }
+    }
+
     /** The processes {@code target} selects now, checked against the safety rules and {@code allowedPatterns}. */
     static Selection select(ProcessTarget target, Optional<List<String>> allowedPatterns) {
-        String namespace = namespaceOf(target);
+        return select(namespaceOf(target), target, allowedPatterns);
+    }
+
+    /**
+     * {@link #select(ProcessTarget, Optional)} in the PID namespace {@code namespace}, as {@code /proc/<pid>/ns/pid}
+     * reads ({@code pid:[<inode>]}), whatever the target's {@code pidNamespace} says.
+     */
+    static Selection select(String namespace, ProcessTarget target, Optional<List<String>> allowedPatterns) {
         Pattern pattern = target.pattern() == null ? null : compile(target.pattern());
         List<Pattern> allowed = allowedPatterns.orElse(List.of()).stream().map(Processes::compile).toList();
         Set<Long> own = executorFamily();

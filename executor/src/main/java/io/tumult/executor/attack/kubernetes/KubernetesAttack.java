@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,6 +15,7 @@ import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.kubernetes.CandidateCounts;
 import io.tumult.executor.kubernetes.KubeCalls;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
@@ -39,8 +39,7 @@ public abstract class KubernetesAttack<S extends AttackSpec> implements Attack<S
     protected final KubernetesTargets targets;
     protected final Role role;
     protected final String executorId;
-    /** How many candidates the last resolutions had, for {@link #candidates}: one resolution, one answer. */
-    private final Map<List<ResolvedTarget>, Integer> candidateCounts = new ConcurrentHashMap<>();
+    private final CandidateCounts candidateCounts = new CandidateCounts();
 
     protected KubernetesAttack(KubernetesClient kube, KubernetesTargets targets, Role role, String executorId) {
         this.kube = kube;
@@ -78,16 +77,13 @@ public abstract class KubernetesAttack<S extends AttackSpec> implements Attack<S
         });
         targets.checkEnabled(kind());
         Resolution resolution = resolveTargets(runId, target);
-        if (candidateCounts.size() > 1_000) {
-            candidateCounts.clear();
-        }
-        candidateCounts.put(resolution.targets(), resolution.candidates());
+        candidateCounts.record(runId, resolution.candidates());
         return resolution.targets();
     }
 
     @Override
-    public int candidates(Target target, List<ResolvedTarget> resolved) {
-        return candidateCounts.getOrDefault(resolved, resolved.size());
+    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
+        return candidateCounts.of(runId, resolved);
     }
 
     /** The targets picked and how many candidates there were. */

@@ -1,0 +1,171 @@
+package io.tumult.executor.attack.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.ResolvedTarget;
+import io.tumult.executor.attack.kubernetes.MockCluster;
+import io.tumult.executor.config.TestExecutorConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPodNamespaces;
+import io.tumult.local.NeedsHostAttacks;
+import io.tumult.local.NetnsPair;
+import io.tumult.local.ProcessRunner;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.SelectionMode;
+
+/**
+ * A network fault in a pod's namespace, entered through a process in it ({@code /proc/<pid>/ns/net}, as on a node),
+ * measured on the victim. The pod stands for itself: a network namespace with processes in it; the pod object is on
+ * fabric8's mock server, on this agent's node.
+ */
+@NeedsHostAttacks
+@EnableKubernetesMockClient(crud = true)
+class PodNetworkAttacksTest {
+
+    KubernetesClient kube;
+    private final TestPodNamespaces namespaces = new TestPodNamespaces();
+    private final List<Process> inPod = new ArrayList<>();
+    private NetnsPair pair;
+    private NetworkLossAttack attack;
+
+    @BeforeEach
+    void cluster() {
+        pair = NetnsPair.create();
+        var cluster = new MockCluster(kube).namespace("shop", true);
+        cluster.pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
+        attack = new NetworkLossAttack(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
+                MockCluster.defaultPolicy()), namespaces, Role.NODE, Optional.of("n1")));
+    }
+
+    @AfterEach
+    void removePod() {
+        inPod.forEach(Process::destroyForcibly);
+        pair.close();
+    }
+
+    @Test
+    void shouldRevertThroughAnotherProcessOfThePodOnceTheOneItEnteredByIsGone() throws Exception {
+        // Given: the pod's namespace entered through its first process's /proc path, then that process exits
+        Process first = processInPod();
+        processInPod();
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + first.pid() + "/ns/net"));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = attack.resolve(runId, cartPods()).get(0);
+        Injection injection = attack.inject(runId, new NetworkLoss(100), pod);
+        assertThat(pair.lossPercent(10)).isEqualTo(100.0);
+        first.destroyForcibly();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        // When
+        attack.recover(injection);
+
+        // Then
+        assertThat(pair.lossPercent(10)).isZero();
+        assertThat(tables()).isEmpty();
+    }
+
+    @Test
+    void shouldRunTheGuardsUndoByTheNamespacesIdentityNotByThePath() throws Exception {
+        // Given: the undo a guard would run, after the path's process is gone
+        Process first = processInPod();
+        processInPod();
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + first.pid() + "/ns/net"));
+        UUID runId = UUID.randomUUID();
+        Injection injection = attack.inject(runId, new NetworkLoss(100), attack.resolve(runId, cartPods()).get(0));
+        first.destroyForcibly();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        // When
+        for (List<String> undo : injection.undo()) {
+            ProcessRunner.run(undo.toArray(String[]::new));
+        }
+
+        // Then
+        assertThat(tables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldRefuseAPodOnTheHostsNetwork() {
+        // Given: a pod that says so, and one whose processes are in the host's namespace all the same
+        kube.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName("cart-host")
+                .withNamespace("shop").withLabels(Map.of("app", "cart-host")).endMetadata().withNewSpec()
+                .withNodeName("n1").withHostNetwork(true).endSpec().withNewStatus().withPhase("Running").endStatus()
+                .build()).create();
+        namespaces.network("shop/cart-host", java.nio.file.Path.of("/proc/self/ns/net"));
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/self/ns/net"));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget declared = attack.resolve(runId, new PodTarget("shop", Map.of("app", "cart-host"),
+                SelectionMode.ONE, null)).get(0);
+        ResolvedTarget sharing = attack.resolve(runId, cartPods()).get(0);
+
+        // When
+        var refusedDeclared = catchThrowableOfType(AttackException.class,
+                () -> attack.inject(runId, new NetworkLoss(100), declared));
+        var refusedSharing = catchThrowableOfType(AttackException.class,
+                () -> attack.inject(runId, new NetworkLoss(100), sharing));
+
+        // Then
+        assertThat(refusedDeclared.reason()).isEqualTo(AttackException.Reason.PERMISSION_DENIED);
+        assertThat(refusedDeclared.getMessage()).contains("hostNetwork");
+        assertThat(refusedSharing.reason()).isEqualTo(AttackException.Reason.PERMISSION_DENIED);
+        assertThat(refusedSharing.getMessage()).contains("host's or the executor's own network namespace");
+        assertThat(ProcessRunner.run("nft", "list", "tables").stdout()).doesNotContain("tumult_");
+    }
+
+    private static PodTarget cartPods() {
+        return new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null);
+    }
+
+    /** A process of the pod: in the victim's network namespace. */
+    private Process processInPod() throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", pair.victimName(), "sleep", "600")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        inPod.add(p);
+        // ip netns exec execs sleep in the namespace: wait until the pid is in it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> inode(p.pid())
+                .equals(inode(pair.victimName())));
+        return p;
+    }
+
+    private static String inode(long pid) {
+        return inodeOf(java.nio.file.Path.of("/proc", Long.toString(pid), "ns", "net"));
+    }
+
+    private static String inode(String netns) {
+        return inodeOf(java.nio.file.Path.of("/run/netns", netns));
+    }
+
+    private static String inodeOf(java.nio.file.Path path) {
+        try {
+            return String.valueOf(java.nio.file.Files.getAttribute(path, "unix:ino"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private List<String> tables() {
+        return ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "nft", "list", "tables").orThrow().stdout()
+                .lines().filter(l -> !l.isBlank()).toList();
+    }
+}
