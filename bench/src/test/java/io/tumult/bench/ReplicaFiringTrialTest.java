@@ -172,8 +172,10 @@ class ReplicaFiringTrialTest {
                     }
                 }
                 var afterChange = new ArrayList<String>();
+                var lagCsv = new StringBuilder("fire_time,experiment,lag_ms\n");
                 var lag = new ArrayList<Double>();
                 var steadyLag = new ArrayList<Double>();
+                var warmLag = new ArrayList<Double>();
                 for (var record : records) {
                     UUID runId = UUID.fromString(record.key());
                     Instant fire = fireTimeOf.get(runId);
@@ -186,9 +188,15 @@ class ReplicaFiringTrialTest {
                     }
                     double ms = record.timestamp() - fire.toEpochMilli();
                     lag.add(ms);
+                    lagCsv.append(fire).append(',').append(nameOf.get(runId)).append(',').append((long) ms).append('\n');
                     if (killedAt.stream().noneMatch(k -> !fire.isBefore(k.minusSeconds(1))
                             && fire.isBefore(k.plusSeconds(60)))) {
                         steadyLag.add(ms);
+                        // warm: past the JVMs' first seconds of work, and before the schedules change
+                        String name = nameOf.get(runId);
+                        if (!fire.isBefore(created.get(name).plusSeconds(5)) && fire.isBefore(changed.get(name))) {
+                            warmLag.add(ms);
+                        }
                     }
                 }
                 String report = String.format(Locale.ROOT,
@@ -200,10 +208,12 @@ class ReplicaFiringTrialTest {
                         EXPERIMENTS, FIRING, KILLS, allExpected.size(), records.size(), seen.size(), missed.size(),
                         duplicates.size(), republished, afterChange.size(),
                         line("fire -> run-start appended, all fires", lag),
-                        line("fire -> run-start appended, no kill within 60 s before", steadyLag));
+                        line("fire -> run-start appended, no kill within 60 s before", steadyLag)
+                                + line("  of those, 5 s after creation until the change", warmLag));
                 System.out.print(report);
                 Files.createDirectories(Path.of("target"));
                 Files.writeString(Path.of("target", "replica-firing.txt"), report);
+                Files.writeString(Path.of("target", "replica-firing-lags.csv"), lagCsv); // each fire, to trace the tail
 
                 assertThat(missed).as("fire times with no run-start").isEmpty();
                 assertThat(duplicates).as("run ids published twice without a takeover").isEmpty();

@@ -53,6 +53,8 @@ public class ExperimentSchedules {
     static final String FIRE = "fire/";
     static final String EXPERIMENT = "experiment";
     static final String FINGERPRINT = "fingerprint";
+    /** The schedule's jitter (ISO-8601), empty for none: a fire needs no lookup of its experiment to know it. */
+    static final String JITTER = "jitter";
     /** The experiment name under which global blackouts are stored. */
     static final String GLOBAL = "*";
 
@@ -110,6 +112,7 @@ public class ExperimentSchedules {
             Trigger cron = TriggerBuilder.newTrigger().withIdentity(FIRE + name + "/" + UUID.randomUUID(), GROUP)
                     .forJob(fire)
                     .usingJobData(FINGERPRINT, fingerprint)
+                    .usingJobData(JITTER, schedule.jitter() == null ? "" : schedule.jitter().toString())
                     .withSchedule(cronSchedule(schedule.cron(), schedule.timezone()))
                     .build();
             quartz.scheduleJob(fire, Set.of(cron), true);

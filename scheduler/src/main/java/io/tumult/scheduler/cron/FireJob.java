@@ -1,5 +1,6 @@
 package io.tumult.scheduler.cron;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.Dependent;
@@ -11,6 +12,8 @@ import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
 import org.quartz.Scheduler;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.tumult.scheduler.experiment.ExperimentEntity;
@@ -32,10 +35,30 @@ public class FireJob implements Job {
 
     private final RunLauncher launcher;
     private final ExperimentSchedules schedules;
+    private final Timer triggerDelay;
 
-    FireJob(RunLauncher launcher, ExperimentSchedules schedules) {
+    FireJob(RunLauncher launcher, ExperimentSchedules schedules, MeterRegistry registry) {
         this.launcher = launcher;
         this.schedules = schedules;
+        this.triggerDelay = Timer.builder("tumult.scheduler.fire.trigger.delay")
+                .description("From a cron fire time to its job starting on a replica: Quartz's share of the fire lag"
+                        + " (acquiring the trigger and recording it fired, under its cluster lock)")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /**
+     * The schedule's jitter, from the trigger's data (written with the schedule: a changed jitter is a new trigger),
+     * or from the stored experiment for a trigger stored before the data held it. Null for none.
+     */
+    private static Duration jitterOf(JobDataMap data, String name) throws Throwable {
+        if (data.containsKey(ExperimentSchedules.JITTER)) {
+            String jitter = data.getString(ExperimentSchedules.JITTER);
+            return jitter.isEmpty() ? null : Duration.parse(jitter);
+        }
+        Schedule schedule = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+                () -> ExperimentEntity.<ExperimentEntity> findById(name))).experiment().spec().schedule();
+        return schedule == null ? null : schedule.jitter();
     }
 
     @Override
@@ -50,13 +73,14 @@ public class FireJob implements Job {
             trigger = data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_NAME);
         }
         Instant at = fireTime;
+        if (!context.isRecovering()) {
+            triggerDelay.record(Duration.between(fireTime, Instant.now()));
+        }
         try {
             if (!trigger.startsWith(JITTERED)) {
-                Schedule schedule = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
-                        () -> ExperimentEntity.<ExperimentEntity> findById(name)))
-                        .experiment().spec().schedule();
-                if (schedule != null && schedule.jitter() != null) {
-                    schedules.scheduleJittered(name, at, CronExpressions.jittered(name, at, schedule.jitter()));
+                Duration jitter = jitterOf(data, name);
+                if (jitter != null) {
+                    schedules.scheduleJittered(name, at, CronExpressions.jittered(name, at, jitter));
                     return;
                 }
             }
