@@ -36,7 +36,6 @@ public final class ChannelDefaults implements ConfigSourceFactory {
             "run-start", EventType.RUN_STARTED,
             "abort", EventType.RUN_ABORTED,
             "run-status", EventType.RUN_STATUS,
-            "metrics", EventType.METRIC_SAMPLE,
             "heartbeat", EventType.GUARDIAN_HEARTBEAT,
             "dry-run-request", EventType.DRY_RUN_REQUESTED,
             "dry-run-result", EventType.DRY_RUN_RESULT);

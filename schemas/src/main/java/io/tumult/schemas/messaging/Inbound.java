@@ -45,8 +45,8 @@ public final class Inbound<T> {
          */
         NEVER_SKIP,
         /**
-         * Metric samples and heartbeats: cheap and superseded by the next one. A record that fails its schema or its
-         * handling is acked and counted ({@link Inbound#ignored()}); nothing is dead-lettered.
+         * Heartbeats: cheap and superseded by the next one. A record that fails its schema or its handling is acked
+         * and counted ({@link Inbound#ignored()}); nothing is dead-lettered.
          */
         IGNORE
     }
@@ -58,7 +58,8 @@ public final class Inbound<T> {
             EventType.STEADY_STATE_VERDICT, Policy.DEAD_LETTER, // one that is not a verdict lets nothing in
             EventType.RUN_ABORTED, Policy.NEVER_SKIP,
             EventType.HALT_RELEASED, Policy.NEVER_SKIP,
-            EventType.METRIC_SAMPLE, Policy.IGNORE,
+            // metric samples are read by the guardian's own loop, which dead-letters each bad one with its reason
+            EventType.METRIC_SAMPLE, Policy.DEAD_LETTER,
             EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE,
             EventType.DRY_RUN_REQUESTED, Policy.DEAD_LETTER,
             EventType.DRY_RUN_RESULT, Policy.DEAD_LETTER);

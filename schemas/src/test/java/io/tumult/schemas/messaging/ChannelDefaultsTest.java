@@ -20,7 +20,7 @@ class ChannelDefaultsTest {
     @Test
     void shouldDeriveTopicSerializersAndFailureStrategyOfEveryDeclaredChannel() {
         // Given: a service declaring two inputs, an output, and a channel of its own
-        var declared = List.of("mp.messaging.incoming.run-start.connector", "mp.messaging.incoming.metrics.connector",
+        var declared = List.of("mp.messaging.incoming.run-start.connector", "mp.messaging.incoming.heartbeat.connector",
                 "mp.messaging.outgoing.run-status.connector", "mp.messaging.incoming.audit.connector",
                 "mp.messaging.incoming.run-start.group.id");
 
@@ -34,8 +34,8 @@ class ChannelDefaultsTest {
                         "org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .containsEntry("mp.messaging.incoming.run-start.failure-strategy", "dead-letter-queue")
                 .containsEntry("mp.messaging.incoming.run-start.dead-letter-queue.topic", Topics.DEAD_LETTER)
-                .containsEntry("mp.messaging.incoming.metrics.topic", Topics.METRICS)
-                .containsEntry("mp.messaging.incoming.metrics.failure-strategy", "ignore")
+                .containsEntry("mp.messaging.incoming.heartbeat.topic", Topics.GUARDIAN_HEARTBEAT)
+                .containsEntry("mp.messaging.incoming.heartbeat.failure-strategy", "ignore")
                 .containsEntry("mp.messaging.outgoing.run-status.topic", Topics.RUN_STATUS)
                 .containsEntry("mp.messaging.outgoing.run-status.cloud-events-type", EventType.RUN_STATUS.ceType())
                 .containsEntry("mp.messaging.outgoing.run-status.cloud-events-mode", "binary")
@@ -43,7 +43,7 @@ class ChannelDefaultsTest {
                         "org.apache.kafka.common.serialization.ByteArraySerializer");
         assertThat(derived.keySet()).as("only declared channels: SmallRye creates a channel for every name")
                 .allMatch(k -> k.startsWith("mp.messaging.incoming.run-start.")
-                        || k.startsWith("mp.messaging.incoming.metrics.")
+                        || k.startsWith("mp.messaging.incoming.heartbeat.")
                         || k.startsWith("mp.messaging.outgoing.run-status."));
     }
 
@@ -65,10 +65,11 @@ class ChannelDefaultsTest {
 
     @Test
     void shouldNameAChannelForEveryTopic() {
-        // Given: one channel per topic (a halt release rides the abort topic, read with the aborts), but the claims and
-        // the steady-state verdicts, which only the executors' group-less fail-safe feed reads, with a plain consumer
-        var topics = EventType.ALL.stream().map(EventType::topic).distinct()
-                .filter(topic -> !topic.equals(Topics.RUN_CLAIMS) && !topic.equals(Topics.RUN_VERDICTS)).toList();
+        // Given: one channel per topic (a halt release rides the abort topic, read with the aborts), but those read with
+        // a plain consumer: the claims and the steady-state verdicts (the executors' group-less fail-safe feed) and
+        // the metric samples (the guardian's evaluating loop)
+        var plain = List.of(Topics.RUN_CLAIMS, Topics.RUN_VERDICTS, Topics.METRICS);
+        var topics = EventType.ALL.stream().map(EventType::topic).distinct().filter(t -> !plain.contains(t)).toList();
 
         // When / Then
         assertThat(ChannelDefaults.CHANNELS.values()).extracting(EventType::topic)

@@ -126,11 +126,11 @@ class InboundTest {
     }
 
     @Test
-    void shouldAckAndCountSamplesThatAreInvalidOrFailToBeEvaluated() throws Exception {
+    void shouldAckAndCountHeartbeatsThatAreInvalidOrFailToBeHandled() throws Exception {
         // Given
-        var samples = Inbound.of(EventType.METRIC_SAMPLE);
-        var invalid = new Delivered("{\"name\":\"latency ms\"}".getBytes(StandardCharsets.UTF_8));
-        var failing = new Delivered(fixture("MetricSample-run.json"));
+        var samples = Inbound.of(EventType.GUARDIAN_HEARTBEAT);
+        var invalid = new Delivered("{\"guardian\":\"\"}".getBytes(StandardCharsets.UTF_8));
+        var failing = new Delivered(fixture("GuardianHeartbeat.json"));
 
         // When
         samples.handleNow(invalid.message, sample -> {
