@@ -50,7 +50,7 @@ class DryRunsTest {
         var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
         dryRuns = new DryRuns(new AttackRegistry(List.of(new PodKillAttack(kube, targets, Role.CLUSTER, "x"))),
                 "executor-test", InstantSource.system());
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,6 +61,35 @@ class RbacTest {
             assertThat(pod.getSpec().getAutomountServiceAccountToken()).as("%s's pods mount no token", account)
                     .isFalse();
         }
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void shouldGrantEveryCallTheExecutorsTestsSawItsCodeMakeAndListEachInTheCallsFile(String overlay) {
+        // Given: what the executor's mock-server tests recorded (a full build runs them before this module)
+        Map<String, List<ApiCall>> recorded = ObservedApiCalls.recordedByExecutorTests();
+        Assumptions.assumeFalse(recorded.isEmpty(), "no " + ObservedApiCalls.RECORDED
+                + ": run the executor's tests first (./mvnw verify from the root does)");
+        var checker = new RbacChecker(Manifests.overlay(overlay));
+        Map<String, List<ApiCall>> listed = ObservedApiCalls.fromFixture();
+
+        // When / Then
+        assertThat(recorded.keySet()).containsExactlyInAnyOrder("tumult-executor", "tumult-node-agent");
+        for (var account : recorded.entrySet()) {
+            var report = checker.check(NAMESPACE.get(overlay), account.getKey(), account.getValue());
+            assertThat(report.notGranted()).as("%s: calls its code made in tests that its RBAC does not grant",
+                    account.getKey()).isEmpty();
+            var inFile = listed.get(account.getKey()).stream().map(RbacTest::shape).toList();
+            assertThat(account.getValue().stream().map(RbacTest::shape).distinct())
+                    .as("%s: calls made in tests and missing from api-calls.tsv", account.getKey())
+                    .allSatisfy(call -> assertThat(inFile).contains(call));
+        }
+    }
+
+    /** A call as api-calls.tsv lists it: in a target's namespace (whichever) or cluster-wide. */
+    private static String shape(ApiCall call) {
+        return call.verb() + " " + call.apiGroup() + "/" + call.resourceName()
+                + (call.namespace() == null ? " cluster-wide" : " namespaced");
     }
 
     @Test

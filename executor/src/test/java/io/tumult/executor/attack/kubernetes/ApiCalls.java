@@ -1,5 +1,10 @@
 package io.tumult.executor.attack.kubernetes;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,13 +38,66 @@ public final class ApiCalls {
     private ApiCalls() {
     }
 
-    /** Takes every request the server recorded since the last call, in order, as RBAC calls. */
+    /**
+     * Where every drained request is written, with the ServiceAccount whose code made it: deploy/kubernetes' RbacTest
+     * reads it (a full build runs this module's tests first) and checks that the RBAC grants exactly these calls.
+     */
+    public static final Path OBSERVED = Path.of("target", "observed-api-requests.tsv");
+
+    static {
+        // this test JVM's requests only, not an earlier run's; once per JVM, however many class loaders load this class
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        try {
+            if (Files.exists(OBSERVED) && Files.getLastModifiedTime(OBSERVED).toMillis() < jvmStart) {
+                Files.delete(OBSERVED);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cluster executor's ServiceAccount, whose code makes the calls drained without naming one. */
+    public static final String CLUSTER_EXECUTOR = "tumult-executor";
+
+    /** The node agent's ServiceAccount. */
+    public static final String NODE_AGENT = "tumult-node-agent";
+
+    /** Drops every request recorded so far: a test's own (setting up objects, reading them back), not the code's. */
+    public static void discard(KubernetesMockServer server) {
+        drainAll(server);
+    }
+
+    /** Takes every request the cluster executor's code made since the last call, in order, as RBAC calls. */
     public static List<ApiCall> drain(KubernetesMockServer server) {
-        return drainRequests(server).stream().map(r -> parse(r.split(" ", 2)[0], r.split(" ", 2)[1])).toList();
+        return drain(server, CLUSTER_EXECUTOR);
+    }
+
+    /** Takes every request {@code serviceAccount}'s code made since the last call, in order, as RBAC calls. */
+    public static List<ApiCall> drain(KubernetesMockServer server, String serviceAccount) {
+        return drainRequests(server, serviceAccount).stream().map(r -> parse(r.split(" ", 2)[0], r.split(" ", 2)[1]))
+                .toList();
     }
 
     /** Takes every request the server recorded since the last call, in order, as {@code METHOD path?query}. */
     public static List<String> drainRequests(KubernetesMockServer server) {
+        return drainRequests(server, CLUSTER_EXECUTOR);
+    }
+
+    /** {@link #drainRequests(KubernetesMockServer)}, made by {@code serviceAccount}'s code, recorded as such. */
+    public static synchronized List<String> drainRequests(KubernetesMockServer server, String serviceAccount) {
+        var requests = drainAll(server);
+        var lines = new StringBuilder();
+        requests.forEach(r -> lines.append(serviceAccount).append('\t').append(r.replaceFirst(" ", "\t")).append('\n'));
+        try {
+            Files.createDirectories(OBSERVED.getParent());
+            Files.writeString(OBSERVED, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return requests;
+    }
+
+    private static List<String> drainAll(KubernetesMockServer server) {
         var requests = new ArrayList<String>();
         try {
             RecordedRequest request;

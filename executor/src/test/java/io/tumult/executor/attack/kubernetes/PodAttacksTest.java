@@ -60,7 +60,7 @@ class PodAttacksTest {
         cluster.pod("kube-system", "coredns-1", Map.of("app", "coredns"), "n1", "Running");
         cluster.pod("quiet", "cart-9", Map.of("app", "cart"), "n1", "Running");
         targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
     }
 
     @Test
@@ -131,10 +131,10 @@ class PodAttacksTest {
         assertThat(policy.getSpec().getIngress()).isEmpty();
         assertThat(kube.pods().inNamespace("shop").withLabel("tumult.io/partition", runId.toString()).list()
                 .getItems()).hasSize(2);
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
         attack.recover(injections.get(0));
         assertThat(kube.network().v1().networkPolicies().inNamespace("shop").list().getItems()).hasSize(1);
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
         attack.recover(injections.get(1));
         attack.recover(injections.get(1));
         var revertCalls = ApiCalls.drain(server);
@@ -175,7 +175,7 @@ class PodAttacksTest {
                 .andReturn(429, new StatusBuilder().withCode(429).withMessage("Cannot evict pod as it would violate"
                         + " the pod's disruption budget.").build())
                 .always();
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
 
         // When
         attack.apply(new NodeDrain(0), injection);

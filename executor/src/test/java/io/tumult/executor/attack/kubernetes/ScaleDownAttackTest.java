@@ -43,7 +43,7 @@ class ScaleDownAttackTest {
         cluster.deployment("kube-system", "coredns", 2, MockCluster.OPT_IN);
         attack = new ScaleDownAttack(kube, new KubernetesTargets(kube, MockCluster.defaultPolicy()), Role.CLUSTER,
                 "executor-test");
-        ApiCalls.drain(server);
+        ApiCalls.discard(server);
     }
 
     @Test
