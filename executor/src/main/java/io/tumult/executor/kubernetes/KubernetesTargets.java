@@ -175,6 +175,12 @@ public class KubernetesTargets {
         return new Resolved<>(List.copyOf(candidates), picked);
     }
 
+    /** Every pod scheduled on {@code node}, in every namespace (a node agent's start-up sweep). */
+    public List<Pod> podsOn(String node) {
+        return KubeCalls.call("list pods on node " + node, () -> kube.pods().inAnyNamespace()
+                .withField("spec.nodeName", node).list().getItems());
+    }
+
     /** The pod {@code namespace/name}, or null when it is gone. */
     public Pod pod(String namespace, String name) {
         return KubeCalls.call("get pod " + namespace + "/" + name,

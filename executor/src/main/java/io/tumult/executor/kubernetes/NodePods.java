@@ -69,6 +69,18 @@ public class NodePods {
         return picked;
     }
 
+    /**
+     * The pods scheduled on this agent's node, as targets, for its start-up sweep; none for the other roles (a
+     * cluster executor has no node, and an executor outside a cluster sweeps only its named namespaces).
+     */
+    public List<ResolvedTarget> onThisNode() {
+        if (role != Role.NODE || !targets.enabled()) {
+            return List.of();
+        }
+        return targets.podsOn(node.get()).stream().map(p -> new ResolvedTarget(PodTarget.KIND,
+                KubernetesTargets.key(p), node.get())).toList();
+    }
+
     /** How many pods the run picked {@code picked} from, for {@code blastRadius.maxPercentage}. */
     public int candidates(UUID runId, List<ResolvedTarget> picked) {
         return candidateCounts.of(runId, picked);

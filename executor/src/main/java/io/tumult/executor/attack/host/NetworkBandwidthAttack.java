@@ -8,7 +8,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
@@ -30,7 +29,7 @@ import io.tumult.schemas.v1.Target;
  * the revert (not a custom one the namespace may have had).
  */
 @ApplicationScoped
-public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
+public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth> {
 
     private static final List<String> TOOLS = List.of("tc");
 
@@ -54,23 +53,13 @@ public class NetworkBandwidthAttack implements Attack<NetworkBandwidth> {
     }
 
     @Override
-    public List<ResolvedTarget> resolve(Target target) {
-        return resolve(new UUID(0, 0), target);
+    public NetworkTargets networkTargets() {
+        return targets;
     }
 
     @Override
     public List<ResolvedTarget> resolve(UUID runId, Target target) {
         return targets.resolve(NetworkBandwidth.KIND, NetworkBandwidth.KIND, TOOLS, runId, target);
-    }
-
-    @Override
-    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(runId, resolved);
-    }
-
-    @Override
-    public boolean actsHere(ResolvedTarget target) {
-        return targets.actsHere(target);
     }
 
     @Override

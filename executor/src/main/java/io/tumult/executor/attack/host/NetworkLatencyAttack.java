@@ -18,7 +18,6 @@ import java.util.zip.GZIPInputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
@@ -44,7 +43,7 @@ import io.tumult.schemas.v1.Target;
  * is missing.
  */
 @ApplicationScoped
-public class NetworkLatencyAttack implements Attack<NetworkLatency> {
+public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
 
     static final String NETEM = "netem";
     static final String NFQUEUE = "nfqueue";
@@ -84,24 +83,14 @@ public class NetworkLatencyAttack implements Attack<NetworkLatency> {
     }
 
     @Override
-    public List<ResolvedTarget> resolve(Target target) {
-        return resolve(new UUID(0, 0), target);
+    public NetworkTargets networkTargets() {
+        return targets;
     }
 
     @Override
     public List<ResolvedTarget> resolve(UUID runId, Target target) {
         String mechanism = mechanism();
         return targets.resolve(NetworkLatency.KIND, kindFor(mechanism), tools(mechanism), runId, target);
-    }
-
-    @Override
-    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(runId, resolved);
-    }
-
-    @Override
-    public boolean actsHere(ResolvedTarget target) {
-        return targets.actsHere(target);
     }
 
     @Override

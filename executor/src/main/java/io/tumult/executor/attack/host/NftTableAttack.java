@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.tumult.executor.attack.Attack;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
@@ -19,7 +18,7 @@ import io.tumult.schemas.v1.Target;
  * namespace. Applying replaces the table in one transaction (never stacks); reverting deletes it, so nothing of the
  * namespace's own rules is ever changed. Subclasses only say what the table holds.
  */
-abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
+abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<S> {
 
     protected final ExecutorConfig config;
     private final NetworkTargets targets;
@@ -63,23 +62,13 @@ abstract class NftTableAttack<S extends AttackSpec> implements Attack<S> {
     abstract List<String> chains(S spec, List<String> interfaces);
 
     @Override
-    public List<ResolvedTarget> resolve(Target target) {
-        return resolve(new UUID(0, 0), target);
+    public NetworkTargets networkTargets() {
+        return targets;
     }
 
     @Override
     public List<ResolvedTarget> resolve(UUID runId, Target target) {
         return targets.resolve(kind(), kind(), List.of("nft"), runId, target);
-    }
-
-    @Override
-    public int candidates(UUID runId, Target target, List<ResolvedTarget> resolved) {
-        return targets.candidates(runId, resolved);
-    }
-
-    @Override
-    public boolean actsHere(ResolvedTarget target) {
-        return targets.actsHere(target);
     }
 
     @Override

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,8 +78,8 @@ class ContainerKillAttackTest {
         assertThat(ApiCalls.drain(server, ApiCalls.NODE_AGENT)).containsOnly(new ApiCall("get", "", "namespaces", ""),
                 new ApiCall("list", "", "pods", ""), new ApiCall("get", "", "pods", ""));
         assertThat(targets.stream().filter(attack::actsHere)).singleElement().isEqualTo(here);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(app));
-        assertThat(alive(sidecar)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(app));
+        assertThat(RunProcesses.alive(sidecar)).isTrue();
     }
 
     @Test
@@ -99,7 +96,7 @@ class ContainerKillAttackTest {
         attack.inject(runId, new ContainerKill(null), here);
 
         // Then
-        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(app) && !alive(sidecar));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(app) && !RunProcesses.alive(sidecar));
     }
 
     @Test
@@ -122,7 +119,7 @@ class ContainerKillAttackTest {
         assertThat(missing.getMessage()).contains("shop/cart-1").contains("cache");
         assertThat(self.reason()).isEqualTo(AttackException.Reason.PERMISSION_DENIED);
         assertThat(self.getMessage()).contains("it is the executor");
-        assertThat(alive(app)).isTrue();
+        assertThat(RunProcesses.alive(app)).isTrue();
     }
 
     private static PodTarget allCartPods() {
@@ -141,13 +138,4 @@ class ContainerKillAttackTest {
         return pid;
     }
 
-    /** Whether the process still runs (a zombie awaiting its reaper has died). */
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

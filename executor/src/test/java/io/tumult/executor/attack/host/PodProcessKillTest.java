@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +58,8 @@ class PodProcessKillTest {
     @AfterEach
     void stopVictims() {
         attack.close();
-        ProcessHandle.allProcesses().filter(p -> commandLine(p).contains(mark)).forEach(ProcessHandle::destroyForcibly);
+        ProcessHandle.allProcesses().filter(p -> RunProcesses.commandLine(p.pid()).contains(mark))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     @Test
@@ -81,19 +81,19 @@ class PodProcessKillTest {
         attack.inject(runId, new ProcessKill("KILL", null, null, "^sleep " + mark.replace(".", "\\.") + "$"), pod);
 
         // Then
-        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(inPod));
-        assertThat(alive(onHost)).as("the same command on the host").isTrue();
-        assertThat(alive(container)).as("the container's main process").isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(inPod));
+        assertThat(RunProcesses.alive(onHost)).as("the same command on the host").isTrue();
+        assertThat(RunProcesses.alive(container)).as("the container's main process").isTrue();
     }
 
     /** The detached process (its parent, setsid, exits) whose command line starts with {@code prefix} and has the mark. */
     private Optional<Long> find(String prefix) {
-        return ProcessHandle.allProcesses().filter(p -> commandLine(p).startsWith(prefix)
-                && commandLine(p).contains(mark)).map(ProcessHandle::pid).findFirst();
+        return ProcessHandle.allProcesses().filter(p -> RunProcesses.commandLine(p.pid()).startsWith(prefix)
+                && RunProcesses.commandLine(p.pid()).contains(mark)).map(ProcessHandle::pid).findFirst();
     }
 
     private List<Long> sleeps() {
-        return ProcessHandle.allProcesses().filter(p -> commandLine(p).equals("sleep " + mark))
+        return ProcessHandle.allProcesses().filter(p -> RunProcesses.commandLine(p.pid()).equals("sleep " + mark))
                 .map(ProcessHandle::pid).toList();
     }
 
@@ -111,25 +111,6 @@ class PodProcessKillTest {
                     .equals(Files.readSymbolicLink(Path.of("/proc", Long.toString(b), "ns", "pid")));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Whether the process still runs (a zombie awaiting its reaper has died). */
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String commandLine(ProcessHandle p) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
-        } catch (IOException e) {
-            return "";
         }
     }
 }

@@ -34,6 +34,26 @@ final class RunProcesses {
         }
     }
 
+    /** Whether the process still runs (a zombie awaiting its reaper has died). */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A process's command line as the kernel has it (arguments joined by spaces), or "" once it is gone. */
+    static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The run's cgroup directory in {@code controller}'s hierarchy under {@code victim}. */
     static Path runCgroup(String controller, VictimCgroup victim, UUID runId) {
         return victim.dir(controller).resolve(RunCgroup.nameFor(runId));
