@@ -2,8 +2,6 @@ package io.tumult.executor.attack.host;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -11,10 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.tumult.executor.attack.AttackException;
-import io.tumult.executor.attack.AttackException.Reason;
-import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.LeftoverSweeper;
-import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.NetworkLoss;
@@ -79,35 +74,13 @@ public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements Le
         var swept = new ArrayList<Swept>();
         String[] names = NetworkNamespaces.NETNS_DIR.toFile().list();
         for (String namespace : names == null ? new String[0] : names) {
-            List<ResolvedTarget> resolved;
             try {
-                resolved = NetworkNamespaces.resolve(kind(), List.of("nft"), new NetworkNamespaceTarget(namespace),
+                NetworkNamespaces.resolve(kind(), List.of("nft"), new NetworkNamespaceTarget(namespace),
                         config.allowedNamespacePrefixes());
             } catch (AttackException e) {
                 continue; // outside the prefixes, or the host's own: never ours to touch
             }
-            Netns ns = Netns.named(namespace);
-            var out = ns.run(config.commandTimeout(), null, "nft", "list", "tables");
-            if (out.exitCode() != 0) {
-                throw new AttackException(Reason.INTERNAL, "cannot list the tables in " + namespace + ": "
-                        + out.stderr().strip());
-            }
-            for (String line : out.stdout().split("\n")) {
-                String[] words = line.strip().split(" ");
-                if (words.length != 3 || !words[0].equals("table") || !words[2].startsWith("tumult_")) {
-                    continue;
-                }
-                Optional<UUID> runId = LeftoverSweeper.runIdIn(words[2]);
-                if (runId.isPresent() && active.test(runId.get())) {
-                    continue;
-                }
-                var injection = new Injection(NetworkLoss.KIND, resolved.get(0),
-                        Map.of("namespace", namespace, "netns", ns.path().toString(), "table", words[2], "family",
-                                words[1]),
-                        List.of(ns.argv("nft", "delete", "table", words[1], words[2])));
-                recover(injection);
-                swept.add(new Swept(runId, "nftables table " + words[1] + " " + words[2] + " in " + namespace));
-            }
+            swept.addAll(sweepTables(Netns.named(namespace), namespace, active, config.commandTimeout()));
         }
         return swept;
     }

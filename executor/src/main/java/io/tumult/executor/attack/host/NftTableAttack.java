@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
+import io.tumult.executor.attack.LeftoverSweeper;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.executor.kubernetes.NodePods;
@@ -138,6 +139,44 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
     /** The namespace an injection acts in (its path is in the handle; older handles only carry the name). */
     static Netns netns(Injection injection) {
         return Netns.of(injection.handle());
+    }
+
+    /**
+     * Deletes, in {@code ns}, every {@code tumult_<run>} table (any family: every nftables attack names its table so)
+     * whose run {@code active} does not claim; a start-up sweep's work. {@code where} names the namespace in what is
+     * returned and in errors.
+     *
+     * @throws AttackException when the tables cannot be listed, or one cannot be deleted
+     */
+    static List<LeftoverSweeper.Swept> sweepTables(Netns ns, String where, java.util.function.Predicate<UUID> active,
+            java.time.Duration timeout) {
+        var out = ns.run(timeout, null, "nft", "list", "tables");
+        if (out.exitCode() == Netns.GONE) {
+            return List.of();
+        }
+        if (out.exitCode() != 0) {
+            throw new AttackException(Reason.INTERNAL, "cannot list the tables in " + where + ": "
+                    + out.stderr().strip());
+        }
+        var swept = new java.util.ArrayList<LeftoverSweeper.Swept>();
+        for (String line : out.stdout().split("\n")) {
+            String[] words = line.strip().split(" ");
+            if (words.length != 3 || !words[0].equals("table") || !words[2].startsWith("tumult_")) {
+                continue;
+            }
+            java.util.Optional<UUID> runId = LeftoverSweeper.runIdIn(words[2]);
+            if (runId.isPresent() && active.test(runId.get())) {
+                continue;
+            }
+            var deleted = ns.run(timeout, null, "nft", "delete", "table", words[1], words[2]);
+            if (deleted.exitCode() != 0 && deleted.exitCode() != Netns.GONE
+                    && !deleted.stderr().contains("No such file or directory")) {
+                throw new AttackException(Reason.INTERNAL, "cannot delete " + words[2] + " in " + where + ": "
+                        + deleted.stderr().strip());
+            }
+            swept.add(new LeftoverSweeper.Swept(runId, "nftables table " + words[1] + " " + words[2] + " in " + where));
+        }
+        return swept;
     }
 
     /** The table a run owns: its name carries the run id, so recovery after a restart can find it. */

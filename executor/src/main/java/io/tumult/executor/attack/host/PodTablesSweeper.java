@@ -3,7 +3,6 @@ package io.tumult.executor.attack.host;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -55,26 +54,11 @@ public class PodTablesSweeper implements LeftoverSweeper {
             if (!seen.add(ns.inode())) {
                 continue;
             }
-            var out = ns.run(config.commandTimeout(), null, "nft", "list", "tables");
-            if (out.exitCode() != 0) {
-                LOG.warnf("cannot list the tables of pod %s: %s", pod.name(), out.stderr().strip());
-                continue;
-            }
-            for (String line : out.stdout().split("\n")) {
-                String[] words = line.strip().split(" ");
-                if (words.length != 3 || !words[0].equals("table") || !words[2].startsWith("tumult_")) {
-                    continue;
-                }
-                Optional<UUID> runId = LeftoverSweeper.runIdIn(words[2]);
-                if (runId.isPresent() && active.test(runId.get())) {
-                    continue;
-                }
-                var deleted = ns.run(config.commandTimeout(), null, "nft", "delete", "table", words[1], words[2]);
-                if (deleted.exitCode() != 0 && deleted.exitCode() != Netns.GONE) {
-                    throw new AttackException(AttackException.Reason.INTERNAL, "cannot delete " + words[2]
-                            + " in pod " + pod.name() + ": " + deleted.stderr().strip());
-                }
-                swept.add(new Swept(runId, "nftables table " + words[1] + " " + words[2] + " in pod " + pod.name()));
+            try {
+                swept.addAll(NftTableAttack.sweepTables(ns, "pod " + pod.name(), active, config.commandTimeout()));
+            } catch (AttackException e) { // the other pods are still swept; this one is said, never dropped
+                LOG.errorf("start-up sweep of pod %s failed; its leftovers may still be in place: %s", pod.name(),
+                        e.getMessage());
             }
         }
         return swept;
