@@ -27,7 +27,9 @@ public class AttackException extends RuntimeException {
         /** The executor is shutting down (or has not finished recovering): refused. */
         SHUTTING_DOWN,
         /** The dead-man switch is tripped (no guardian heartbeat or no Kafka for too long): refused. */
-        DEAD_MAN_SWITCH
+        DEAD_MAN_SWITCH,
+        /** A picked pod's node has no ready node agent (a cluster executor's check): refused. */
+        NO_NODE_AGENT
     }
 
     private final Reason reason;

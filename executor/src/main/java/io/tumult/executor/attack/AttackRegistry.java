@@ -80,6 +80,11 @@ public class AttackRegistry {
         HERE,
         /** The other role does: left to it without a word (both roles read every run-start). */
         ELSEWHERE,
+        /**
+         * The node agents do, each its own node's pods: the cluster executors only check that every picked pod's node
+         * has a ready agent, and refuse the run when one has none (no agent speaks for a node without one).
+         */
+        AGENTS,
         /** No executor in a cluster can: the cluster executor refuses it, naming why. */
         NOWHERE
     }
@@ -100,7 +105,7 @@ public class AttackRegistry {
         return switch (role) {
             case ALL -> Part.HERE;
             case NODE -> pod ? Part.HERE : Part.ELSEWHERE;
-            case CLUSTER -> pod ? Part.ELSEWHERE : Part.NOWHERE;
+            case CLUSTER -> pod ? Part.AGENTS : Part.NOWHERE;
         };
     }
 

@@ -54,6 +54,16 @@ public interface KubernetesConfig {
     Optional<String> nodeName();
 
     /**
+     * For a cluster executor: the namespace of the node agents' DaemonSet, whose ready pods show which nodes in-pod
+     * faults can reach. Absent: this executor's own namespace.
+     */
+    Optional<String> nodeAgentNamespace();
+
+    /** For a cluster executor: the labels of the node agents' pods, {@code key=value[,key=value]}. */
+    @WithDefault("app.kubernetes.io/name=tumult-node-agent")
+    String nodeAgentSelector();
+
+    /**
      * Namespaces never touched, besides {@code kube-system}, which always is: a run naming one is refused, and a
      * node drain never evicts their pods.
      */

@@ -69,6 +69,7 @@ public class RunEngine {
     private final RunAborted shutdownAbort;
     private final AtomicLong unreverted = new AtomicLong();
     private volatile StartGate gate = StartGate.OPEN;
+    private volatile NodeAgentCheck nodeAgents = NodeAgentCheck.NONE;
 
     @Inject
     RunEngine(AttackRegistry attacks, ExecutorConfig config, RunStatusSink sink, InstantSource clock,
@@ -109,6 +110,12 @@ public class RunEngine {
         admission.gate(gate);
     }
 
+    /** A cluster executor's check that the node agents can carry out their part; CDI passes {@code NodeAgents}. */
+    @Inject
+    public void checkNodeAgents(NodeAgentCheck check) {
+        this.nodeAgents = check;
+    }
+
     /**
      * Handles a run-start; completes when the run is injected (or refused, or failed) and that is published. Waits
      * for start-up recovery (nothing is injected before what a previous executor left is reverted) and for the start
@@ -124,6 +131,16 @@ public class RunEngine {
             LOG.debugf("runId=%s %s on a %s target is the other executor role's part: left to it", start.runId(),
                     start.spec().attack().kind(), start.spec().target().kind());
             return CompletableFuture.completedFuture(null);
+        }
+        if (part == AttackRegistry.Part.AGENTS) {
+            return CompletableFuture.supplyAsync(() -> nodeAgents.refusal(start), work).thenCompose(refusal -> {
+                if (refusal == null) {
+                    LOG.debugf("runId=%s %s in pods is the node agents' part: left to them", start.runId(),
+                            start.spec().attack().kind());
+                    return CompletableFuture.completedFuture(null);
+                }
+                return publish(start, RunPhase.REFUSED, refusal.getMessage(), List.of(), null, reasonOf(refusal));
+            });
         }
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {

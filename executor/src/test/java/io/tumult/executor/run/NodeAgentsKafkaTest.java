@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -40,6 +41,7 @@ import io.tumult.executor.failsafe.FailSafe;
 import io.tumult.executor.failsafe.TestHeartbeats;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.executor.kubernetes.NodeAgents;
 import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.EventClient;
@@ -278,6 +280,52 @@ class NodeAgentsKafkaTest {
     }
 
     @Test
+    void shouldEndEveryNodesShareWhenAPickedPodsNodeHasNoReadyAgent() {
+        // Given: node agent pods ready on n1 and n2 only (n3 has none: its agent here is not handed the start), and a
+        // cluster executor that checks them and publishes its statuses on the broker
+        agentPod("n1");
+        agentPod("n2");
+        var clusterTargets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+        var config = TestExecutorConfig.defaults().withId("cluster-executor");
+        var clusterExecutor = new RunEngine(new AttackRegistry(List.of(new NetworkLossAttack(config), new PodKillAttack(
+                kube, clusterTargets, Role.CLUSTER, config.id())), Role.CLUSTER), config, status -> {
+                    reported.add(status);
+                    kafka.publish(EventType.RUN_STATUS, status.runId().toString(), status, "/test");
+                    return CompletableFuture.completedFuture(null);
+                });
+        clusterExecutor.checkNodeAgents(new NodeAgents(kube, clusterTargets, "tumult",
+                Map.of("app.kubernetes.io/name", "tumult-node-agent")));
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ALL, null), null);
+
+        // When: the cluster executor and the agents of n1 and n2 are handed the start
+        var handed = new ArrayList<CompletableFuture<Void>>();
+        handed.add(clusterExecutor.start(start).toCompletableFuture());
+        agents.stream().filter(a -> !a.node().equals("n3"))
+                .forEach(a -> handed.add(a.engine().start(start).toCompletableFuture()));
+        CompletableFuture.allOf(handed.toArray(CompletableFuture[]::new)).orTimeout(WAIT.toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS).join();
+
+        // Then: the cluster executor refuses the run, naming n3 and its pods
+        assertThat(reported.stream().filter(s -> s.executor().equals("cluster-executor"))).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+                    assertThat(s.reason()).isEqualTo(StatusReason.NO_NODE_AGENT);
+                    assertThat(s.message()).contains("node n3 (picked: shop/cart-2, shop/cart-5)");
+                });
+        // and every agent ends its share for it: nothing stays in place on any pod
+        for (String agent : List.of("node-agent-n1", "node-agent-n2")) {
+            await().atMost(WAIT).until(() -> reported.stream().anyMatch(s -> s.executor().equals(agent)
+                    && (s.phase() == RunPhase.ABORTED || s.phase() == RunPhase.REFUSED)));
+        }
+        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.engine().activeRuns().isEmpty()));
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
+        }
+        clusterExecutor.shutdown();
+    }
+
+    @Test
     void shouldLeaveAKubernetesApiAttackToTheClusterExecutorWithoutAWord() {
         // Given
         RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null), null);
@@ -331,6 +379,15 @@ class NodeAgentsKafkaTest {
         var spec = new ExperimentSpec(null, target, new NetworkLoss(100), Duration.ofSeconds(60), blastRadius, null,
                 null, null);
         return new RunStarted(UUID.randomUUID(), "cart-pod-loss", Trigger.MANUAL, Instant.now(), spec);
+    }
+
+    /** The node agent pod of {@code node}, running and ready, as the DaemonSet and the kubelet would make it. */
+    private void agentPod(String node) {
+        kube.pods().inNamespace("tumult").resource(new PodBuilder().withNewMetadata().withName("tumult-node-agent-"
+                + node).withNamespace("tumult").withLabels(Map.of("app.kubernetes.io/name", "tumult-node-agent"))
+                .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("agent")
+                .withImage("tumult/executor:1").endContainer().endSpec().withNewStatus().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
     }
 
     private static List<String> tables(NetnsPair pod) {

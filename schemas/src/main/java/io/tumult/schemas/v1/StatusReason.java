@@ -51,5 +51,12 @@ public enum StatusReason {
      * came in time. Nothing was injected.
      */
     @JsonProperty("steady-state")
-    STEADY_STATE
+    STEADY_STATE,
+    /**
+     * In a cluster: a picked pod is on a node where no node agent is ready, so that pod's share would never be carried
+     * out or ended there. Reported by a cluster executor; every agent's share is then ended (abort kind
+     * {@code peer-failure}).
+     */
+    @JsonProperty("no-node-agent")
+    NO_NODE_AGENT
 }

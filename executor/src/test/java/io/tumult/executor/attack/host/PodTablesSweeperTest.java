@@ -79,9 +79,6 @@ class PodTablesSweeperTest {
                 .always();
         ApiCalls.discard(server);
 
-        System.out.println("DIAG onThisNode " + agentOn("n1").onThisNode() + " all "
-                + kube.pods().inAnyNamespace().list().getItems().size() + " field "
-                + kube.pods().inAnyNamespace().withField("spec.nodeName", "n1").list().getItems().size());
         // When
         List<Swept> swept = sweeper.sweep(Set.of(active)::contains);
 

@@ -1,0 +1,127 @@
+package io.tumult.executor.kubernetes;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tumult.executor.attack.AttackException;
+import io.tumult.executor.attack.AttackException.Reason;
+import io.tumult.executor.run.NodeAgentCheck;
+import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunStarted;
+
+/**
+ * The node agents as a cluster executor sees them: the ready pods of their DaemonSet, by node. Before the agents'
+ * part of a run goes ahead unwatched, it checks that every picked pod's node has one (see {@link NodeAgentCheck}).
+ * The pods are resolved exactly as every agent resolves them (same policy, caps and seeded pick).
+ */
+@Singleton
+public class NodeAgents implements NodeAgentCheck {
+
+    private final KubernetesClient kube;
+    private final KubernetesTargets targets;
+    private final String namespace;
+    private final Map<String, String> labels;
+
+    @Inject
+    NodeAgents(KubernetesClient kube, KubernetesTargets targets, KubernetesConfig config) {
+        this(kube, targets, config.nodeAgentNamespace().orElse(null), labels(config.nodeAgentSelector()));
+    }
+
+    /**
+     * @param namespace the agents' namespace; null for the client's own (in a cluster, this executor's)
+     * @param labels the labels every agent pod carries
+     */
+    public NodeAgents(KubernetesClient kube, KubernetesTargets targets, String namespace, Map<String, String> labels) {
+        this.kube = kube;
+        this.targets = targets;
+        this.namespace = namespace;
+        this.labels = Map.copyOf(labels);
+    }
+
+    /**
+     * The refusal when a picked pod's node has no ready agent, or when no agent is ready at all (then no agent would
+     * say anything about the run, whatever it selects); null when each picked pod's node has one, or when resolving
+     * refuses the run (each agent reports that itself). Failing to list the agents refuses the run: fail safe.
+     */
+    @Override
+    public AttackException refusal(RunStarted start) {
+        String kind = start.spec().attack().kind();
+        try {
+            targets.checkEnabled(kind);
+            Set<String> ready = readyNodes();
+            if (ready.isEmpty()) {
+                return new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready (" + agentsDescribed()
+                        + "): none would carry out " + kind + " in pods");
+            }
+            List<Pod> picked;
+            try {
+                picked = targets.pods(start.runId(), (PodTarget) start.spec().target(), true).picked();
+            } catch (AttackException refusedByEveryAgent) {
+                return null;
+            }
+            Map<String, Set<String>> uncovered = new TreeMap<>();
+            for (Pod pod : picked) {
+                String node = pod.getSpec().getNodeName();
+                if (!ready.contains(node)) {
+                    uncovered.computeIfAbsent(node, n -> new TreeSet<>()).add(KubernetesTargets.key(pod));
+                }
+            }
+            if (uncovered.isEmpty()) {
+                return null;
+            }
+            return new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready on " + uncovered.entrySet()
+                    .stream().map(e -> "node " + e.getKey() + " (picked: " + String.join(", ", e.getValue()) + ")")
+                    .collect(Collectors.joining("; ")) + "; ready agents (" + agentsDescribed() + ") are on "
+                    + String.join(", ", ready) + ": " + kind + " would be carried out only in part");
+        } catch (AttackException cannotTell) {
+            return cannotTell;
+        }
+    }
+
+    /** The nodes with a ready agent: a running, ready pod of the DaemonSet that is not being deleted. */
+    Set<String> readyNodes() {
+        List<Pod> agents = KubeCalls.call("list node agent pods (" + agentsDescribed() + ")", () -> (namespace == null
+                ? kube.pods().inNamespace(kube.getNamespace())
+                : kube.pods().inNamespace(namespace)).withLabels(labels).list().getItems());
+        return agents.stream().filter(NodeAgents::ready).map(p -> p.getSpec().getNodeName())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() == null && pod.getSpec() != null
+                && pod.getSpec().getNodeName() != null && pod.getStatus() != null
+                && "Running".equals(pod.getStatus().getPhase()) && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private String agentsDescribed() {
+        return "pods labelled " + labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
+                .collect(Collectors.joining(",")) + " in namespace "
+                + (namespace != null ? namespace : kube.getNamespace());
+    }
+
+    /** {@code key=value[,key=value]} as labels. */
+    static Map<String, String> labels(String selector) {
+        var labels = new LinkedHashMap<String, String>();
+        for (String pair : selector.split(",")) {
+            String[] kv = pair.trim().split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("tumult.executor.kubernetes.node-agent-selector: expected"
+                        + " key=value[,key=value], got '" + selector + "'");
+            }
+            labels.put(kv[0].trim(), kv[1].trim());
+        }
+        return labels;
+    }
+}
