@@ -60,7 +60,9 @@ import io.tumult.schemas.v1.Trigger;
  * </ul>
  * and ends with {@code kill -9} of the executor while a fault is active → fault removed (its guard's revert).
  * Prints medians and p99s and writes {@code bench/target/fault-latency.txt}. {@code -DlatencyRounds=N} executor JVMs
- * (2 in verify, 10 with {@code -Pbench}) after round 0, which warms the broker up and is not counted.
+ * (2 in verify, 10 with {@code -Pbench}) after round 0, which warms the broker up and is not counted. The executors'
+ * logs are kept in {@code bench/target/fault-latency-logs/}; {@code -DexecutorJvmArgs} adds JVM options to them (with
+ * {@code RunEngine} at DEBUG, each run's start path is split into claim, resolve, journal, guard and apply).
  */
 @NeedsHostAttacks
 class FaultLatencyBenchTest {
@@ -110,6 +112,7 @@ class FaultLatencyBenchTest {
             }
         } finally {
             heartbeat.shutdownNow();
+            keepExecutorLogs(work);
             deleteTree(work);
         }
 
@@ -178,8 +181,14 @@ class FaultLatencyBenchTest {
                 "-Dtumult.executor.allowed-namespace-prefixes=" + victim,
                 "-Dtumult.executor.journal-dir=" + work.resolve("journal"),
                 // the killed executor's membership would hold the run-start partitions for the default 45 s
-                "-Dmp.messaging.incoming.run-start.session.timeout.ms=6000",
-                "-jar", jar.toString()));
+                "-Dmp.messaging.incoming.run-start.session.timeout.ms=6000"));
+        // e.g. -DexecutorJvmArgs=-Dquarkus.log.category.io.tumult.executor.run.RunEngine.level=DEBUG (the start
+        // path's split per run, in the logs kept under target/)
+        String extra = System.getProperty("executorJvmArgs", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         Path log = work.resolve("executor-" + round + ".log");
         GuardedProcess executor = GuardedProcess.start("executor", command, log, Duration.ofSeconds(20));
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -239,6 +248,16 @@ class FaultLatencyBenchTest {
     private static double nowMillis() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1000.0 + now.getNano() / 1_000_000.0;
+    }
+
+    /** The executor JVMs' logs, to {@code target/fault-latency-logs/}: the work directory goes. */
+    private static void keepExecutorLogs(Path work) throws IOException {
+        Path kept = Files.createDirectories(Path.of("target", "fault-latency-logs"));
+        try (var logs = Files.list(work)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -37,6 +37,9 @@ final class Run {
     final Map<Injection, Guards.Guard> guards = new ConcurrentHashMap<>();
     volatile Attack<AttackSpec> attack;
     volatile List<ResolvedTarget> targets = List.of();
+    /** When the run was admitted, and when its claim was confirmed ({@link System#nanoTime}): the start path's split. */
+    final long admittedNanos = System.nanoTime();
+    volatile long claimedNanos;
     private State state = State.INJECTING;
     private RunAborted pendingAbort;
     private ScheduledFuture<?> deadline;

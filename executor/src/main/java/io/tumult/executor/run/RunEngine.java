@@ -158,6 +158,7 @@ public class RunEngine {
                     + " namespaces), or run an executor with role 'all' on that host", StatusReason.UNSUPPORTED_KIND);
         }
         return gate.claim(start.runId()).handle((won, failure) -> {
+            run.claimedNanos = System.nanoTime();
             if (failure != null) { // fail safe: a run this instance cannot be sure it owns is not injected
                 return refuse(run, "could not confirm this executor's claim on the run: " + messageOf(failure),
                         StatusReason.INTERNAL);
@@ -259,16 +260,26 @@ public class RunEngine {
                     + " before injection: " + early.reason().message(), List.of(), null,
                     StatusReason.ABORTED_BEFORE_START));
         }
+        long prepared = System.nanoTime();
+        long journaling = 0;
+        long guarding = 0;
+        long applying = 0;
         try {
             for (ResolvedTarget target : run.targets) {
                 Injection injection = run.attack.plan(start.runId(), start.deadline(), spec, target);
                 run.injections.add(injection); // before applying: a failed apply is reverted like the others
                 JournalEntry entry = entryFor(run, injection);
+                long t = System.nanoTime();
                 journal.record(entry); // durable before anything is touched: a restart finds and reverts it
+                journaling += System.nanoTime() - t;
+                t = System.nanoTime();
                 if (run.attack.needsHostGuard()) {
                     run.guards.put(injection, guards.arm(entry)); // outside the JVM: reverts if this process dies
                 }
+                guarding += System.nanoTime() - t;
+                t = System.nanoTime();
                 run.attack.apply(spec, injection);
+                applying += System.nanoTime() - t;
             }
         } catch (RuntimeException e) {
             String reverted = revertAll(run);
@@ -279,6 +290,13 @@ public class RunEngine {
                                     : StatusReason.INTERNAL));
         }
 
+        if (LOG.isDebugEnabled()) { // the start path's split, for tuning (FaultLatencyBenchTest's -DexecutorJvmArgs)
+            long claimed = run.claimedNanos != 0 ? run.claimedNanos : run.admittedNanos;
+            LOG.debugf("runId=%s in place %.1f ms after admission: claim %.1f, resolve %.1f, journal %.1f, guard %.1f,"
+                    + " apply %.1f", start.runId(), (System.nanoTime() - run.admittedNanos) / 1e6,
+                    (claimed - run.admittedNanos) / 1e6, (prepared - claimed) / 1e6, journaling / 1e6, guarding / 1e6,
+                    applying / 1e6);
+        }
         Run.Activation activation = run.activate(() -> publishInjected(run));
         if (activation.pendingAbort() != null) {
             // abort wins: the revert waits neither for the broker's answer on 'injected' nor on its success
