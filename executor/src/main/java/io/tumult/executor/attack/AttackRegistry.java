@@ -109,6 +109,13 @@ public class AttackRegistry {
         };
     }
 
+    /** The refusal of a run that is {@link Part#NOWHERE}'s: a host target in a cluster. */
+    public static AttackException nowhere(AttackSpec spec, Target target) {
+        return new AttackException(AttackException.Reason.UNSUPPORTED_KIND, spec.kind() + " on a " + target.kind()
+                + " target names no node, and no executor in a cluster takes it: target pods (the node agents act in"
+                + " their namespaces), or run an executor with role 'all' on that host");
+    }
+
     /** Whether a kind is supported, for the registry test. */
     public boolean supports(Class<? extends AttackSpec> specType) {
         return bySpecType.containsKey(specType);

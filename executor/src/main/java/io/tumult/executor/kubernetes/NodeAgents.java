@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
@@ -16,8 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.run.NodeAgentCheck;
+import io.tumult.schemas.v1.ExperimentSpec;
 import io.tumult.schemas.v1.PodTarget;
-import io.tumult.schemas.v1.RunStarted;
 
 /**
  * The node agents as a cluster executor sees them: the ready pods of their DaemonSet, by node. Before the agents'
@@ -54,8 +55,8 @@ public class NodeAgents implements NodeAgentCheck {
      * refuses the run (each agent reports that itself). Failing to list the agents refuses the run: fail safe.
      */
     @Override
-    public AttackException refusal(RunStarted start) {
-        String kind = start.spec().attack().kind();
+    public AttackException refusal(UUID runId, ExperimentSpec spec) {
+        String kind = spec.attack().kind();
         try {
             targets.checkEnabled(kind);
             Set<String> ready = readyNodes();
@@ -65,7 +66,7 @@ public class NodeAgents implements NodeAgentCheck {
             }
             List<Pod> picked;
             try {
-                picked = targets.pods(start.runId(), (PodTarget) start.spec().target(), true).picked();
+                picked = targets.pods(runId, (PodTarget) spec.target(), true).picked();
             } catch (AttackException refusedByEveryAgent) {
                 return null;
             }

@@ -26,6 +26,7 @@ public class DryRuns {
     private final AttackRegistry attacks;
     private final String executorId;
     private final InstantSource clock;
+    private volatile NodeAgentCheck nodeAgents = NodeAgentCheck.NONE;
 
     @Inject
     DryRuns(AttackRegistry attacks, ExecutorConfig config, InstantSource clock) {
@@ -38,14 +39,34 @@ public class DryRuns {
         this.clock = clock;
     }
 
-    /** What a run of {@code request}'s spec would act on now, or why it would be refused. */
+    /** A cluster executor's check that the node agents can carry out their part; CDI passes {@code NodeAgents}. */
+    @Inject
+    public void checkNodeAgents(NodeAgentCheck check) {
+        this.nodeAgents = check;
+    }
+
+    /**
+     * What a run of {@code request}'s spec would act on now, or why it would be refused. In a cluster, also what only
+     * the role decides: a host target is refused, and an in-pod fault needs a ready node agent on each picked pod's
+     * node.
+     */
     public DryRunResult answer(DryRunRequested request) {
         AttackSpec spec = request.spec().attack();
         try {
             Attack<AttackSpec> attack = attacks.attackFor(spec);
+            AttackRegistry.Part part = attacks.partOf(spec, request.spec().target());
+            if (part == AttackRegistry.Part.NOWHERE) {
+                throw AttackRegistry.nowhere(spec, request.spec().target());
+            }
             List<ResolvedTarget> targets = attack.resolve(request.requestId(), request.spec().target());
             int candidates = attack.candidates(request.requestId(), request.spec().target(), targets);
             Admission.checkBlastRadius(request.spec().blastRadius(), targets, candidates);
+            AttackException noAgent = part == AttackRegistry.Part.AGENTS
+                    ? nodeAgents.refusal(request.requestId(), request.spec())
+                    : null;
+            if (noAgent != null) {
+                throw noAgent;
+            }
             return new DryRunResult(request.requestId(), executorId, clock.instant(), false,
                     targets.stream().map(ResolvedTarget::describe).toList(), candidates, null,
                     spec.kind() + " would act on " + targets.size() + " of " + candidates

@@ -1,7 +1,9 @@
 package io.tumult.executor.run;
 
+import java.util.UUID;
+
 import io.tumult.executor.attack.AttackException;
-import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.ExperimentSpec;
 
 /**
  * A cluster executor's check of a run that is the node agents' part (an in-pod fault): each agent acts only on its own
@@ -11,9 +13,12 @@ import io.tumult.schemas.v1.RunStarted;
  */
 public interface NodeAgentCheck {
 
-    /** Why the node agents cannot carry out {@code start}, or null when they can (or will say why not themselves). */
-    AttackException refusal(RunStarted start);
+    /**
+     * Why the node agents cannot carry out run {@code runId} of {@code spec}, or null when they can (or will say why
+     * not themselves).
+     */
+    AttackException refusal(UUID runId, ExperimentSpec spec);
 
     /** No check (engines built by hand). */
-    NodeAgentCheck NONE = start -> null;
+    NodeAgentCheck NONE = (runId, spec) -> null;
 }

@@ -133,14 +133,15 @@ public class RunEngine {
             return CompletableFuture.completedFuture(null);
         }
         if (part == AttackRegistry.Part.AGENTS) {
-            return CompletableFuture.supplyAsync(() -> nodeAgents.refusal(start), work).thenCompose(refusal -> {
-                if (refusal == null) {
-                    LOG.debugf("runId=%s %s in pods is the node agents' part: left to them", start.runId(),
-                            start.spec().attack().kind());
-                    return CompletableFuture.completedFuture(null);
-                }
-                return publish(start, RunPhase.REFUSED, refusal.getMessage(), List.of(), null, reasonOf(refusal));
-            });
+            return CompletableFuture.supplyAsync(() -> nodeAgents.refusal(start.runId(), start.spec()), work)
+                    .thenCompose(refusal -> {
+                        if (refusal == null) {
+                            LOG.debugf("runId=%s %s in pods is the node agents' part: left to them", start.runId(),
+                                    start.spec().attack().kind());
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        return publish(start, RunPhase.REFUSED, refusal.getMessage(), List.of(), null, reasonOf(refusal));
+                    });
         }
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {
@@ -153,9 +154,8 @@ public class RunEngine {
         }
         Run run = ((Admission.Admitted) decision).run();
         if (part == AttackRegistry.Part.NOWHERE) {
-            return refuse(run, start.spec().attack().kind() + " on a " + start.spec().target().kind() + " target names"
-                    + " no node, and no executor in a cluster takes it: target pods (the node agents act in their"
-                    + " namespaces), or run an executor with role 'all' on that host", StatusReason.UNSUPPORTED_KIND);
+            AttackException nowhere = AttackRegistry.nowhere(start.spec().attack(), start.spec().target());
+            return refuse(run, nowhere.getMessage(), reasonOf(nowhere));
         }
         return gate.claim(start.runId()).handle((won, failure) -> {
             run.claimedNanos = System.nanoTime();

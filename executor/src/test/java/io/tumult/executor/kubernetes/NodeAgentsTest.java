@@ -58,7 +58,7 @@ class NodeAgentsTest {
         ApiCalls.discard(server);
 
         // When
-        AttackException refusal = agents.refusal(start(SelectionMode.ALL));
+        AttackException refusal = refusal(start(SelectionMode.ALL));
 
         // Then
         assertThat(refusal.reason()).isEqualTo(Reason.NO_NODE_AGENT);
@@ -75,7 +75,7 @@ class NodeAgentsTest {
         agent("n3", false);
 
         // When
-        AttackException refusal = agents.refusal(start(SelectionMode.ALL));
+        AttackException refusal = refusal(start(SelectionMode.ALL));
 
         // Then: n3's two pods are named
         assertThat(refusal.reason()).isEqualTo(Reason.NO_NODE_AGENT);
@@ -93,7 +93,7 @@ class NodeAgentsTest {
         ApiCalls.discard(server);
 
         // When
-        AttackException refusal = agents.refusal(start(SelectionMode.ALL));
+        AttackException refusal = refusal(start(SelectionMode.ALL));
 
         // Then
         assertThat(refusal).isNull();
@@ -109,9 +109,8 @@ class NodeAgentsTest {
         var protectedTarget = new PodTarget("kube-system", Map.of("app", "cart"), SelectionMode.ALL, null);
 
         // When
-        AttackException refusal = agents.refusal(new RunStarted(UUID.randomUUID(), "cart-pod-loss", Trigger.MANUAL,
-                Instant.now(), new ExperimentSpec(null, protectedTarget, new NetworkLoss(100), Duration.ofSeconds(60),
-                        null, null, null, null)));
+        AttackException refusal = agents.refusal(UUID.randomUUID(), new ExperimentSpec(null, protectedTarget,
+                new NetworkLoss(100), Duration.ofSeconds(60), null, null, null, null));
 
         // Then
         assertThat(refusal).isNull();
@@ -124,7 +123,7 @@ class NodeAgentsTest {
                 + "app.kubernetes.io%2Fname%3Dtumult-node-agent").andReturn(403, "forbidden").always();
 
         // When
-        AttackException refusal = agents.refusal(start(SelectionMode.ALL));
+        AttackException refusal = refusal(start(SelectionMode.ALL));
 
         // Then: fail safe, naming the call
         assertThat(refusal.reason()).isEqualTo(Reason.PERMISSION_DENIED);
@@ -145,6 +144,10 @@ class NodeAgentsTest {
                 .withNewSpec().withNodeName(node).addNewContainer().withName("agent").withImage("tumult/executor:1")
                 .endContainer().endSpec().withNewStatus().withPhase("Running").addNewCondition().withType("Ready")
                 .withStatus(ready ? "True" : "False").endCondition().endStatus().build()).create();
+    }
+
+    private AttackException refusal(RunStarted start) {
+        return agents.refusal(start.runId(), start.spec());
     }
 
     private static RunStarted start(SelectionMode mode) {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -16,15 +17,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.host.NetworkLossAttack;
 import io.tumult.executor.attack.kubernetes.ApiCalls;
 import io.tumult.executor.attack.kubernetes.MockCluster;
 import io.tumult.executor.attack.kubernetes.PodKillAttack;
+import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
+import io.tumult.executor.kubernetes.NodeAgents;
+import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.schemas.v1.BlastRadius;
 import io.tumult.schemas.v1.DryRunRequested;
 import io.tumult.schemas.v1.DryRunResult;
 import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkNamespaceTarget;
 import io.tumult.schemas.v1.PodKill;
 import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.SelectionMode;
@@ -82,6 +90,34 @@ class DryRunsTest {
         assertThat(tooMany.refused()).isTrue();
         assertThat(tooMany.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
         assertThat(tooMany.message()).contains("maxTargets 3");
+    }
+
+    @Test
+    void shouldShowInAClusterTheRefusalsOnlyTheRoleDecides() {
+        // Given: a cluster executor's dry runs, with the node agents' check, and no node agent pod at all
+        var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+        var pods = new NodePods(targets, new TestPodNamespaces(), Role.CLUSTER, Optional.empty());
+        var config = TestExecutorConfig.defaults();
+        var cluster = new DryRuns(new AttackRegistry(List.of(new NetworkLossAttack(config, pods)), Role.CLUSTER),
+                "executor-test", InstantSource.system());
+        cluster.checkNodeAgents(new NodeAgents(kube, targets, "tumult", Map.of("app.kubernetes.io/name",
+                "tumult-node-agent")));
+
+        // When: an in-pod fault, and a fault on a host's named network namespace
+        DryRunResult inPods = cluster.answer(new DryRunRequested(UUID.randomUUID(), "cart-loss", Instant.now(),
+                new ExperimentSpec(null, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null),
+                        new NetworkLoss(100), Duration.ofSeconds(60), null, null, null, null)));
+        DryRunResult onAHost = cluster.answer(new DryRunRequested(UUID.randomUUID(), "host-loss", Instant.now(),
+                new ExperimentSpec(null, new NetworkNamespaceTarget("checkout"), new NetworkLoss(100),
+                        Duration.ofSeconds(60), null, null, null, null)));
+
+        // Then: each is refused as its run would be
+        assertThat(inPods.refused()).isTrue();
+        assertThat(inPods.reason()).isEqualTo(StatusReason.NO_NODE_AGENT);
+        assertThat(inPods.message()).contains("no node agent is ready");
+        assertThat(onAHost.refused()).isTrue();
+        assertThat(onAHost.reason()).isEqualTo(StatusReason.UNSUPPORTED_KIND);
+        assertThat(onAHost.message()).contains("names no node");
     }
 
     private static DryRunRequested request(PodTarget target, BlastRadius radius) {
