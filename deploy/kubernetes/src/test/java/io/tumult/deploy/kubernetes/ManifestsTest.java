@@ -175,6 +175,27 @@ class ManifestsTest {
         assertThat(nodeName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
     }
 
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void shouldLabelTheNodeAgentsAsTheClusterExecutorsLookForThem(String overlay) {
+        // Given
+        List<HasMetadata> objects = Manifests.overlay(overlay);
+
+        // When
+        DaemonSet agents = Manifests.named(objects, DaemonSet.class, "tumult-node-agent");
+        Deployment executors = Manifests.named(objects, Deployment.class, "tumult-executor");
+
+        // Then: the default of tumult.executor.kubernetes.node-agent-selector (KubernetesConfig) picks the agents'
+        // pods and not the cluster executors', in the cluster executors' own namespace (node-agent-namespace unset)
+        var agentLabel = Map.entry("app.kubernetes.io/name", "tumult-node-agent");
+        assertThat(agents.getSpec().getTemplate().getMetadata().getLabels()).contains(agentLabel);
+        assertThat(executors.getSpec().getTemplate().getMetadata().getLabels()).doesNotContain(agentLabel);
+        assertThat(agents.getMetadata().getNamespace()).isEqualTo(executors.getMetadata().getNamespace());
+        assertThat(settings(objects, executors.getSpec().getTemplate().getSpec().getContainers().get(0)))
+                .doesNotContainKeys("TUMULT_EXECUTOR_KUBERNETES_NODE_AGENT_SELECTOR",
+                        "TUMULT_EXECUTOR_KUBERNETES_NODE_AGENT_NAMESPACE");
+    }
+
     /** A container's settings: its ConfigMaps' data, then its own env values (which win). */
     private static Map<String, String> settings(List<HasMetadata> objects, Container container) {
         var all = new java.util.HashMap<String, String>();
