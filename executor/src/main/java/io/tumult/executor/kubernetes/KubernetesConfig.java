@@ -107,6 +107,11 @@ public interface KubernetesConfig {
     @WithDefault("30s")
     Duration expiredFaultSweepInterval();
 
+    /** Whether this process runs in a Kubernetes pod (the kubelet sets {@code KUBERNETES_SERVICE_HOST} in each). */
+    static boolean insideACluster() {
+        return System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    }
+
     /** The namespaces protected whatever {@link #protectedNamespaces()} says. */
     List<String> ALWAYS_PROTECTED = List.of("kube-system");
 }

@@ -17,7 +17,7 @@ final class KubernetesProducers {
     @Produces
     @Singleton
     KubernetesTargets targets(KubernetesClient kube, BlastRadiusPolicy policy, KubernetesConfig config) {
-        boolean enabled = config.enabled().orElseGet(() -> System.getenv("KUBERNETES_SERVICE_HOST") != null
+        boolean enabled = config.enabled().orElseGet(() -> KubernetesConfig.insideACluster()
                 || org.eclipse.microprofile.config.ConfigProvider.getConfig()
                         .getOptionalValue("quarkus.kubernetes-client.api-server-url", String.class).isPresent());
         return new KubernetesTargets(kube, policy, enabled);

@@ -70,6 +70,18 @@ public class NodePods {
     }
 
     /**
+     * {@link #resolve(String, UUID, PodTarget)}, then {@code checkTools} when this executor acts on any picked pod:
+     * the tools and rights are needed only where the fault goes in.
+     */
+    public List<ResolvedTarget> resolve(String kind, UUID runId, PodTarget target, Runnable checkTools) {
+        List<ResolvedTarget> picked = resolve(kind, runId, target);
+        if (picked.stream().anyMatch(this::actsHere)) {
+            checkTools.run();
+        }
+        return picked;
+    }
+
+    /**
      * The pods scheduled on this agent's node, as targets, for its start-up sweep; none for the other roles (a
      * cluster executor has no node, and an executor outside a cluster sweeps only its named namespaces).
      */

@@ -9,6 +9,7 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.config.ExecutorConfig;
+import io.tumult.executor.kubernetes.KubernetesConfig;
 import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.schemas.v1.AttackTargets;
 import io.tumult.schemas.v1.NetworkNamespaceTarget;
@@ -27,7 +28,7 @@ final class NetworkTargets {
      * known as PID 1's ({@code hostPID}), which must then be readable. Outside one the executor runs on the host, and
      * its own namespace is the host's.
      */
-    private static final boolean IN_CLUSTER = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    private static final boolean IN_CLUSTER = KubernetesConfig.insideACluster();
 
     private final ExecutorConfig config;
     private final NodePods pods;
@@ -43,11 +44,7 @@ final class NetworkTargets {
      */
     List<ResolvedTarget> resolve(String kind, String what, List<String> tools, UUID runId, Target target) {
         if (target instanceof PodTarget pod && AttackTargets.targetsOf(kind).contains(PodTarget.KIND)) {
-            List<ResolvedTarget> picked = pods.resolve(kind, runId, pod);
-            if (picked.stream().anyMatch(pods::actsHere)) {
-                NetworkNamespaces.checkCanAct(what, tools);
-            }
-            return picked;
+            return pods.resolve(kind, runId, pod, () -> NetworkNamespaces.checkCanAct(what, tools));
         }
         NetworkNamespaceTarget ns = NetworkNamespaces.namespaceOf(kind, target);
         return NetworkNamespaces.resolve(what, tools, ns, config.allowedNamespacePrefixes());

@@ -81,11 +81,8 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     @Override
     public List<ResolvedTarget> resolve(UUID runId, Target target) {
         if (target instanceof PodTarget pod) {
-            List<ResolvedTarget> picked = pods.resolve(ProcessKill.KIND, runId, pod);
-            if (picked.stream().anyMatch(pods::actsHere)) {
-                Cgroups.requireTools(ProcessKill.KIND, "kill", "pkill");
-            }
-            return picked;
+            return pods.resolve(ProcessKill.KIND, runId, pod, () -> Cgroups.requireTools(ProcessKill.KIND, "kill",
+                    "pkill"));
         }
         if (!(target instanceof ProcessTarget process)) {
             throw new AttackException(Reason.UNSUPPORTED_KIND, "process-kill acts on process and pod targets, not "
