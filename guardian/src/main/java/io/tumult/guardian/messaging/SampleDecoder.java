@@ -1,6 +1,7 @@
 package io.tumult.guardian.messaging;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,13 +54,41 @@ final class SampleDecoder {
      * @throws InvalidDocumentException naming every bad field, as the schema does
      */
     Decoded decode(byte[] json) {
+        return json == null ? slow(null) : decode(json, 0, json.length);
+    }
+
+    /**
+     * Decodes one record's value as the consumer hands it over (a view of the fetched bytes, read without copying
+     * them and without moving its position).
+     *
+     * @throws InvalidDocumentException naming every bad field, as the schema does
+     */
+    Decoded decode(ByteBuffer json) {
+        if (json == null) {
+            return slow(null);
+        }
+        if (json.hasArray()) {
+            int from = json.arrayOffset() + json.position();
+            return decode(json.array(), from, from + json.remaining());
+        }
+        byte[] copy = new byte[json.remaining()];
+        json.duplicate().get(copy);
+        return decode(copy, 0, copy.length);
+    }
+
+    /** Decodes the bytes {@code json[from, to)}. */
+    private Decoded decode(byte[] json, int from, int to) {
         try {
-            if (json != null && (scan(json) || fast(json))) {
+            if (scan(json, from, to) || fast(json, from, to)) {
                 return out;
             }
         } catch (IOException | RuntimeException e) {
             // not well-formed or not what the fast path takes: the schema's decoder says exactly what is wrong
         }
+        return slow(from == 0 && to == json.length ? json : Arrays.copyOfRange(json, from, to));
+    }
+
+    private Decoded slow(byte[] json) {
         slowPath++;
         MetricSample sample = TumultJson.decode(EventType.METRIC_SAMPLE, json);
         out.name = sample.name();
@@ -84,21 +113,27 @@ final class SampleDecoder {
 
     private final String[] names = new String[256];
     private final byte[][] nameBytes = new byte[256][];
+    /** The scanner's position, and the end of the bytes it scans. */
     private int pos;
+    private int end;
+    /** The last date (yyyymmdd) the scanner read, valid, and its epoch day. */
+    private int lastDate = -1;
+    private long lastEpochDay;
 
     /** Tier 1: whether the byte scanner decoded a valid flat sample into {@link #out}. */
-    private boolean scan(byte[] b) {
+    private boolean scan(byte[] b, int from, int to) {
         String name = null;
         double value = Double.NaN;
         long at = Long.MIN_VALUE;
         UUID runId = null;
-        pos = 0;
+        pos = from;
+        end = to;
         if (!expect(b, '{')) {
             return false;
         }
         while (true) {
             skipSpace(b);
-            if (pos >= b.length || b[pos] != '"') {
+            if (pos >= end || b[pos] != '"') {
                 return false;
             }
             int keyStart = ++pos;
@@ -109,8 +144,8 @@ final class SampleDecoder {
             skipSpace(b);
             if (is(b, keyStart, keyEnd, NAME) && name == null) {
                 int start = pos + 1;
-                int end = quoted(b);
-                if (end < 0 || (name = metricName(b, start, end)) == null) {
+                int close = quoted(b);
+                if (close < 0 || (name = metricName(b, start, close)) == null) {
                     return false;
                 }
             } else if (is(b, keyStart, keyEnd, VALUE) && value != value) {
@@ -120,22 +155,21 @@ final class SampleDecoder {
                 }
             } else if (is(b, keyStart, keyEnd, AT) && at == Long.MIN_VALUE) {
                 int start = pos + 1;
-                int end = quoted(b);
-                if (end < 0
-                        || (at = utcMillis(new String(b, start, end - start, StandardCharsets.ISO_8859_1))) == Long.MIN_VALUE) {
+                int close = quoted(b);
+                if (close < 0 || (at = utcMillis(b, start, close)) == Long.MIN_VALUE) {
                     return false;
                 }
             } else if (is(b, keyStart, keyEnd, RUN_ID) && runId == null) {
                 int start = pos + 1;
-                int end = quoted(b);
-                if (end < 0 || (runId = uuid(b, start, end)) == null) {
+                int close = quoted(b);
+                if (close < 0 || (runId = uuid(b, start, close)) == null) {
                     return false;
                 }
             } else {
                 return false; // another field, or one given twice: the streaming tier decides
             }
             skipSpace(b);
-            if (pos >= b.length) {
+            if (pos >= end) {
                 return false;
             }
             byte next = b[pos++];
@@ -147,7 +181,7 @@ final class SampleDecoder {
             }
         }
         skipSpace(b);
-        if (pos != b.length || name == null || value != value || at == Long.MIN_VALUE) {
+        if (pos != end || name == null || value != value || at == Long.MIN_VALUE) {
             return false;
         }
         out.name = name;
@@ -160,7 +194,7 @@ final class SampleDecoder {
 
     private boolean expect(byte[] b, char c) {
         skipSpace(b);
-        if (pos < b.length && b[pos] == c) {
+        if (pos < end && b[pos] == c) {
             pos++;
             return true;
         }
@@ -168,14 +202,14 @@ final class SampleDecoder {
     }
 
     private void skipSpace(byte[] b) {
-        while (pos < b.length && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '\t')) {
+        while (pos < end && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '\t')) {
             pos++;
         }
     }
 
     /** With {@link #pos} just after an opening quote: the index of the closing one (pos moves past it), or -1. */
     private int stringEnd(byte[] b) {
-        for (int i = pos; i < b.length; i++) {
+        for (int i = pos; i < end; i++) {
             byte c = b[i];
             if (c == '"') {
                 pos = i + 1;
@@ -190,7 +224,7 @@ final class SampleDecoder {
 
     /** A quoted ASCII string without escapes at {@link #pos}: the index of its closing quote, or -1. */
     private int quoted(byte[] b) {
-        if (pos >= b.length || b[pos] != '"') {
+        if (pos >= end || b[pos] != '"') {
             return -1;
         }
         pos++;
@@ -230,14 +264,14 @@ final class SampleDecoder {
     private double number(byte[] b) {
         int start = pos;
         int i = pos;
-        boolean negative = i < b.length && b[i] == '-';
+        boolean negative = i < end && b[i] == '-';
         if (negative) {
             i++;
         }
         long mantissa = 0;
         int digits = 0;
         int intStart = i;
-        while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+        while (i < end && b[i] >= '0' && b[i] <= '9') {
             mantissa = mantissa * 10 + (b[i++] - '0');
             digits++;
         }
@@ -245,9 +279,9 @@ final class SampleDecoder {
             return Double.NaN;
         }
         int fraction = 0;
-        if (i < b.length && b[i] == '.') {
+        if (i < end && b[i] == '.') {
             int fracStart = ++i;
-            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            while (i < end && b[i] >= '0' && b[i] <= '9') {
                 mantissa = mantissa * 10 + (b[i++] - '0');
                 digits++;
             }
@@ -256,14 +290,14 @@ final class SampleDecoder {
                 return Double.NaN;
             }
         }
-        boolean exponent = i < b.length && (b[i] == 'e' || b[i] == 'E');
+        boolean exponent = i < end && (b[i] == 'e' || b[i] == 'E');
         if (exponent) {
             i++;
-            if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+            if (i < end && (b[i] == '+' || b[i] == '-')) {
                 i++;
             }
             int expStart = i;
-            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            while (i < end && b[i] >= '0' && b[i] <= '9') {
                 i++;
             }
             if (i == expStart) {
@@ -280,42 +314,57 @@ final class SampleDecoder {
 
     /** A UUID in its 8-4-4-4-12 hex form in b[start, end), or null. */
     private static UUID uuid(byte[] b, int start, int end) {
-        if (end - start != 36) {
+        if (end - start != 36 || b[start + 8] != '-' || b[start + 13] != '-' || b[start + 18] != '-'
+                || b[start + 23] != '-') {
             return null;
         }
-        long high = 0;
-        long low = 0;
-        int nibbles = 0;
-        for (int i = 0; i < 36; i++) {
-            byte c = b[start + i];
-            if (i == 8 || i == 13 || i == 18 || i == 23) {
-                if (c != '-') {
-                    return null;
-                }
-                continue;
-            }
-            int d = Character.digit(c, 16);
-            if (d < 0) {
-                return null;
-            }
-            if (nibbles++ < 16) {
-                high = (high << 4) | d;
-            } else {
-                low = (low << 4) | d;
-            }
+        long high = hex(b, start, start + 8);
+        long mid = hex(b, start + 9, start + 13);
+        long midLow = hex(b, start + 14, start + 18);
+        long lowHigh = hex(b, start + 19, start + 23);
+        long low = hex(b, start + 24, start + 36);
+        if ((high | mid | midLow | lowHigh | low) < 0) {
+            return null;
         }
-        return new UUID(high, low);
+        return new UUID(high << 32 | mid << 16 | midLow, lowHigh << 48 | low);
+    }
+
+    /** The hex digits b[from, to) (at most 15) as a number, or -1 if one is not a hex digit. */
+    private static long hex(byte[] b, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int d = HEX[b[i] & 0xff];
+            if (d < 0) {
+                return -1;
+            }
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /** Each byte's value as a hex digit, or -1. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
     }
 
     /** Whether the streaming tier decoded a valid sample into {@link #out}. */
-    private boolean fast(byte[] json) throws IOException {
+    private boolean fast(byte[] json, int from, int to) throws IOException {
         String name = null;
         double value = Double.NaN;
         boolean hasValue = false;
         long at = Long.MIN_VALUE;
         UUID runId = null;
         Histogram histogram = null;
-        try (JsonParser p = JSON.createParser(json)) {
+        try (JsonParser p = JSON.createParser(json, from, to - from)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
@@ -520,6 +569,63 @@ final class SampleDecoder {
         }
         long days = epochDay(year, month, day);
         return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+    }
+
+    /**
+     * {@link #utcMillis(String)} on the ASCII bytes b[start, end), without making a string of them; the epoch day of
+     * the last date seen is remembered (samples arrive in bursts of one day).
+     */
+    private long utcMillis(byte[] b, int start, int end) {
+        int n = end - start;
+        if (n < 20 || b[start + 4] != '-' || b[start + 7] != '-' || b[start + 10] != 'T' || b[start + 13] != ':'
+                || b[start + 16] != ':' || b[end - 1] != 'Z') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(b, start, 4);
+        int month = digits(b, start + 5, 2);
+        int day = digits(b, start + 8, 2);
+        int hour = digits(b, start + 11, 2);
+        int minute = digits(b, start + 14, 2);
+        int second = digits(b, start + 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        int millis = 0;
+        if (n > 20) {
+            if (b[start + 19] != '.' || n == 21 || n > 30) {
+                return Long.MIN_VALUE;
+            }
+            int fraction = digits(b, start + 20, Math.min(3, n - 21));
+            if (fraction < 0 || (n - 21 > 3 && digits(b, start + 23, n - 24) < 0)) {
+                return Long.MIN_VALUE;
+            }
+            for (int i = n - 21; i < 3; i++) {
+                fraction *= 10;
+            }
+            millis = fraction;
+        }
+        int date = (year * 100 + month) * 100 + day;
+        if (date != lastDate) {
+            if (day > daysIn(year, month)) {
+                return Long.MIN_VALUE;
+            }
+            lastEpochDay = epochDay(year, month, day);
+            lastDate = date;
+        }
+        return ((lastEpochDay * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+    }
+
+    private static int digits(byte[] b, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     private static int digits(String s, int from, int count) {

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -88,6 +93,74 @@ class SampleDecoderTest {
         // Then
         assertThat(expected).as("the schema refuses it").isNotNull();
         assertThat(actual).as("the fast decoder refuses it").isNotNull();
+        assertThat(actual.violations()).isEqualTo(expected.violations());
+    }
+
+    @Test
+    void shouldReadEveryTimeAsTheSchemasDecoderDoesWhateverDateCameBefore() {
+        // Given times in an order that reuses the remembered date, leaves it, and comes near it with invalid dates
+        List<String> times = List.of("2026-03-03T00:00:00Z", "2026-03-03T23:59:59.999Z", "2026-01-99T00:00:00Z",
+                "2026-03-03T12:00:00.1Z", "2026-02-29T00:00:00Z", "2028-02-29T00:00:00Z", "2028-02-29T00:00:00.12Z",
+                "2026-03-32T00:00:00Z", "2026-13-03T00:00:00Z", "2026-03-03T24:00:00Z", "2026-03-03T00:60:00Z",
+                "2026-03-03T00:00:60Z", "2026-03-03T00:00:00.123456789Z", "2026-03-03T00:00:00.1234567890Z",
+                "2026-03-03T00:00:00.Z", "2026-03-03T00:00:00.12a4Z", "1969-12-31T23:59:59.999Z",
+                "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-04-31T00:00:00Z", "2026-03-03 00:00:00Z",
+                "2026-03-03T00:00:00z");
+
+        for (String at : times) {
+            byte[] json = ("{\"name\":\"m\",\"value\":1,\"at\":\"" + at + "\"}").getBytes(StandardCharsets.UTF_8);
+            var expectedError = catchThrowableOfType(InvalidDocumentException.class,
+                    () -> TumultJson.decode(EventType.METRIC_SAMPLE, json));
+
+            // When
+            var actualError = catchThrowableOfType(InvalidDocumentException.class, () -> decoder.decode(json));
+
+            // Then
+            if (expectedError != null) {
+                assertThat(actualError).as(at).isNotNull();
+                assertThat(actualError.violations()).as(at).isEqualTo(expectedError.violations());
+            } else {
+                assertThat(actualError).as(at).isNull();
+                assertThat(decoder.decode(json).atMillis).as(at)
+                        .isEqualTo(TumultJson.decode(EventType.METRIC_SAMPLE, json).at().toEpochMilli());
+            }
+        }
+    }
+
+    @Test
+    void shouldDecodeAViewIntoTheFetchedBytesWithoutMovingIt() {
+        // Given a sample amid other bytes, as the consumer hands a record's value over
+        String sample = "{\"name\":\"m\",\"value\":0.25,\"at\":\"2026-11-23T09:00:07.5Z\","
+                + "\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\"}";
+        byte[] fetched = ("junk" + sample + "more junk").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer view = ByteBuffer.wrap(fetched, 4, sample.length()).slice();
+
+        // When
+        SampleDecoder.Decoded decoded = decoder.decode(view);
+
+        // Then
+        assertThat(decoder.slowPath()).as("fast path").isZero();
+        assertThat(view.position()).isZero();
+        assertThat(decoded.name).isEqualTo("m");
+        assertThat(decoded.value).isEqualTo(0.25);
+        assertThat(decoded.atMillis).isEqualTo(Instant.parse("2026-11-23T09:00:07.5Z").toEpochMilli());
+        assertThat(decoded.runId).isEqualTo(UUID.fromString("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    }
+
+    @Test
+    void shouldRefuseAnInvalidViewWithTheSchemasErrors() {
+        // Given an invalid sample amid other bytes
+        String sample = "{\"name\":\"m\",\"value\":1,\"at\":\"2026-02-30T09:00:07Z\"}";
+        byte[] fetched = ("{}" + sample + "{}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer view = ByteBuffer.wrap(fetched, 2, sample.length()).slice();
+        var expected = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.METRIC_SAMPLE, sample.getBytes(StandardCharsets.UTF_8)));
+
+        // When
+        var actual = catchThrowableOfType(InvalidDocumentException.class, () -> decoder.decode(view));
+
+        // Then
+        assertThat(actual).isNotNull();
         assertThat(actual.violations()).isEqualTo(expected.violations());
     }
 
