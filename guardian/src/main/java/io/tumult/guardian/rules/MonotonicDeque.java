@@ -9,6 +9,7 @@ package io.tumult.guardian.rules;
 final class MonotonicDeque {
 
     private final boolean max;
+    /** Rings whose length is a power of two, so that a slot is a mask away. */
     private long[] times = new long[8];
     private double[] values = new double[8];
     private int head;
@@ -61,7 +62,7 @@ final class MonotonicDeque {
     /** Drops entries older than {@code cutoff}. */
     void evictOlderThan(long cutoff) {
         while (size > 0 && times[head] < cutoff) {
-            head = (head + 1) % times.length;
+            head = (head + 1) & (times.length - 1);
             size--;
         }
     }
@@ -72,15 +73,15 @@ final class MonotonicDeque {
     }
 
     private long time(int i) {
-        return times[(head + i) % times.length];
+        return times[(head + i) & (times.length - 1)];
     }
 
     private double value(int i) {
-        return values[(head + i) % values.length];
+        return values[(head + i) & (values.length - 1)];
     }
 
     private void set(int i, long time, double value) {
-        int at = (head + i) % times.length;
+        int at = (head + i) & (times.length - 1);
         times[at] = time;
         values[at] = value;
     }

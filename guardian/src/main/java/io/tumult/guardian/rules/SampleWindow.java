@@ -35,6 +35,7 @@ final class SampleWindow {
     private final boolean counter;
     private final MonotonicDeque extreme;
 
+    /** Rings whose length is a power of two, so that a slot is a mask away. */
     private long[] times = new long[16];
     private double[] values = new double[16];
     private double[] deltas;
@@ -202,7 +203,7 @@ final class SampleWindow {
             if (histograms != null) {
                 histograms[head] = null;
             }
-            head = (head + 1) % times.length;
+            head = (head + 1) & (times.length - 1);
             size--;
         }
         if (extreme != null) {
@@ -218,8 +219,9 @@ final class SampleWindow {
         return histograms == null ? null : histograms[slot(i)];
     }
 
+    /** The ring's slot of the i-th oldest sample (the ring's length is a power of two). */
     private int slot(int i) {
-        return (head + i) % times.length;
+        return (head + i) & (times.length - 1);
     }
 
     private long time(int i) {
