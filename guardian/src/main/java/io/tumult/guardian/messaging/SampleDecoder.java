@@ -79,7 +79,7 @@ final class SampleDecoder {
     /** Decodes the bytes {@code json[from, to)}. */
     private Decoded decode(byte[] json, int from, int to) {
         try {
-            if (scan(json, from, to) || fast(json, from, to)) {
+            if (flat(json, from, to) || scan(json, from, to) || fast(json, from, to)) {
                 return out;
             }
         } catch (IOException | RuntimeException e) {
@@ -119,6 +119,89 @@ final class SampleDecoder {
     /** The last date (yyyymmdd) the scanner read, valid, and its epoch day. */
     private int lastDate = -1;
     private long lastEpochDay;
+
+    private static final byte[] OPEN_NAME = ascii("{\"name\":\"");
+    private static final byte[] NAME_VALUE = ascii("\",\"value\":");
+    private static final byte[] VALUE_AT = ascii(",\"at\":\"");
+    private static final byte[] AT_RUN_ID = ascii("\",\"runId\":\"");
+    private static final byte[] CLOSE = ascii("\"}");
+
+    /**
+     * Tier 1's shortcut: whether b[from, to) is exactly the layout producers write,
+     * {@code {"name":"…","value":…,"at":"…"[,"runId":"…"]}} without spaces, and decoded into {@link #out}. It checks
+     * the same values with the same methods as {@link #scan}, only not the keys one by one; anything else is left to
+     * {@link #scan}.
+     */
+    private boolean flat(byte[] b, int from, int to) {
+        end = to;
+        if (!literal(b, from, to, OPEN_NAME)) {
+            return false;
+        }
+        int start = from + OPEN_NAME.length;
+        int close = quote(b, start, to);
+        String name;
+        if (close < 0 || (name = metricName(b, start, close)) == null || !literal(b, close, to, NAME_VALUE)) {
+            return false;
+        }
+        pos = close + NAME_VALUE.length;
+        double value = number(b);
+        if (!Double.isFinite(value) || !literal(b, pos, to, VALUE_AT)) {
+            return false;
+        }
+        start = pos + VALUE_AT.length;
+        close = quote(b, start, to);
+        long at;
+        if (close < 0 || (at = utcMillis(b, start, close)) == Long.MIN_VALUE) {
+            return false;
+        }
+        UUID runId = null;
+        if (close + CLOSE.length != to) {
+            if (!literal(b, close, to, AT_RUN_ID)) {
+                return false;
+            }
+            start = close + AT_RUN_ID.length;
+            close = start + 36;
+            if (close + CLOSE.length != to || (runId = uuid(b, start, close)) == null) {
+                return false;
+            }
+        }
+        if (!literal(b, close, to, CLOSE)) {
+            return false;
+        }
+        out.name = name;
+        out.value = value;
+        out.atMillis = at;
+        out.runId = runId;
+        out.histogram = null;
+        return true;
+    }
+
+    /** Whether b[at, to) begins with {@code literal}. */
+    private static boolean literal(byte[] b, int at, int to, byte[] literal) {
+        if (at + literal.length > to) {
+            return false;
+        }
+        for (int i = 0; i < literal.length; i++) {
+            if (b[at + i] != literal[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of the first quote in b[from, to), or -1. */
+    private static int quote(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '"') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     /** Tier 1: whether the byte scanner decoded a valid flat sample into {@link #out}. */
     private boolean scan(byte[] b, int from, int to) {

@@ -96,6 +96,49 @@ class SampleDecoderTest {
         assertThat(actual.violations()).isEqualTo(expected.violations());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"name\":\"bench_latency_ms\",\"value\":37.0,\"at\":\"2026-12-02T15:12:33.123456789Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\"}",
+            "{\"name\":\"m\",\"value\":-0.5,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m:x_1\",\"value\":1e3,\"at\":\"2026-12-02T15:12:33.1Z\",\"runId\":\"0F8FAD5B-D9CB-469F-A165-70867728950E\"}",
+            "{\"name\":\"m\",\"value\":12345678901234567890.5,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m\", \"value\":1,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"value\":1,\"name\":\"m\",\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\"} ",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"labels\":{}}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runid\":\"0f8fad5b-d9cb-469f-a165-70867728950e\"}" })
+    void shouldDecodeTheProducersLayoutAndItsNeighboursAsTheSchemasDecoderDoes(String json) {
+        // Given
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        MetricSample expected = TumultJson.decode(EventType.METRIC_SAMPLE, bytes);
+
+        // When
+        SampleDecoder.Decoded decoded = decoder.decode(bytes);
+
+        // Then
+        assertThat(decoded.name).isEqualTo(expected.name());
+        assertThat(decoded.value).isEqualTo(expected.value());
+        assertThat(decoded.atMillis).isEqualTo(expected.at().toEpochMilli());
+        assertThat(decoded.runId).isEqualTo(expected.runId());
+        assertThat(decoded.histogram).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e0\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950g\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\"",
+            "{\"name\":\"m\\\"\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m\",\"value\":01,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m\",\"value\":1.,\"at\":\"2026-12-02T15:12:33Z\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33\"}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-12-02T15:12:33Z\",\"runId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\"" })
+    void shouldRefuseWhatTheSchemaRefusesNearTheProducersLayout(String json) {
+        shouldRefuseWhatTheSchemaRefusesWithTheSameErrors(json);
+    }
+
     @Test
     void shouldReadEveryTimeAsTheSchemasDecoderDoesWhateverDateCameBefore() {
         // Given times in an order that reuses the remembered date, leaves it, and comes near it with invalid dates
