@@ -1,5 +1,6 @@
 package io.tumult.guardian.messaging;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,8 +27,10 @@ final class DeadLetters {
         this.producer = producer;
     }
 
-    void send(ConsumerRecord<String, byte[]> record, String reason, Throwable cause) {
-        var out = new ProducerRecord<String, byte[]>(Topics.DEAD_LETTER, record.key(), record.value());
+    void send(ConsumerRecord<ByteBuffer, ByteBuffer> record, String reason, Throwable cause) {
+        ByteBuffer key = record.key();
+        var out = new ProducerRecord<String, byte[]>(Topics.DEAD_LETTER,
+                key == null ? null : new String(bytes(key), StandardCharsets.UTF_8), bytes(record.value()));
         for (Header h : record.headers()) {
             out.headers().add(h);
         }
@@ -44,6 +47,16 @@ final class DeadLetters {
                         record.offset(), reason, error);
             }
         });
+    }
+
+    /** The bytes a consumer's view holds (its position unmoved), or null. */
+    static byte[] bytes(ByteBuffer view) {
+        if (view == null) {
+            return null;
+        }
+        byte[] out = new byte[view.remaining()];
+        view.duplicate().get(out);
+        return out;
     }
 
     private static byte[] bytes(String s) {

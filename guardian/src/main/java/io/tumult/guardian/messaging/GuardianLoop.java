@@ -1,5 +1,6 @@
 package io.tumult.guardian.messaging;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -31,9 +32,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -93,7 +93,7 @@ public class GuardianLoop {
     private volatile int watched;
     private volatile boolean caughtUp;
     private volatile Thread thread;
-    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private KafkaProducer<String, byte[]> producer;
     private AbortPublisher aborts;
     private DeadLetters deadLetters;
@@ -124,7 +124,9 @@ public class GuardianLoop {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         aborts = new AbortPublisher(producer, breachToAbort);
         deadLetters = new DeadLetters(producer);
-        consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
+        // keys and values as views of the fetched bytes: nothing copied or decoded per record until it is needed
+        consumer = new KafkaConsumer<>(consumerProperties(), new ByteBufferDeserializer(),
+                new ByteBufferDeserializer());
         running = true;
         thread = new Thread(this::run, "guardian-loop");
         thread.start();
@@ -200,7 +202,7 @@ public class GuardianLoop {
         try {
             consumer.subscribe(List.of(Topics.RUN_START, Topics.RUN_STATUS, Topics.METRICS), new Rebuild());
             while (running) {
-                ConsumerRecords<String, byte[]> records;
+                ConsumerRecords<ByteBuffer, ByteBuffer> records;
                 try {
                     records = consumer.poll(POLL);
                 } catch (WakeupException e) {
@@ -209,7 +211,7 @@ public class GuardianLoop {
                 long receivedNanos = System.nanoTime();
                 long now = clock.millis();
                 int samples = 0;
-                for (ConsumerRecord<String, byte[]> record : records) {
+                for (ConsumerRecord<ByteBuffer, ByteBuffer> record : records) {
                     switch (record.topic()) {
                         case Topics.METRICS -> {
                             sample(record, now, receivedNanos);
@@ -237,7 +239,7 @@ public class GuardianLoop {
         }
     }
 
-    private void sample(ConsumerRecord<String, byte[]> record, long now, long receivedNanos) {
+    private void sample(ConsumerRecord<ByteBuffer, ByteBuffer> record, long now, long receivedNanos) {
         if (record.value() == null) {
             return; // a tombstone
         }
@@ -259,13 +261,14 @@ public class GuardianLoop {
         }
     }
 
-    private void runStarted(ConsumerRecord<String, byte[]> record, long now) {
+    private void runStarted(ConsumerRecord<ByteBuffer, ByteBuffer> record, long now) {
         if (record.value() == null) {
             return;
         }
         List<RunAborted> decided;
         try {
-            decided = rules.watch(TumultJson.decode(EventType.RUN_STARTED, record.value()), Instant.ofEpochMilli(now));
+            decided = rules.watch(TumultJson.decode(EventType.RUN_STARTED, DeadLetters.bytes(record.value())),
+                    Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
             deadLetters.send(record, e.getMessage(), e);
             return;
@@ -274,12 +277,12 @@ public class GuardianLoop {
         decided.forEach(a -> aborts.publish(a, judgedNanos));
     }
 
-    private void runStatus(ConsumerRecord<String, byte[]> record, long now) {
+    private void runStatus(ConsumerRecord<ByteBuffer, ByteBuffer> record, long now) {
         if (record.value() == null) {
             return;
         }
         try {
-            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, record.value());
+            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, DeadLetters.bytes(record.value()));
             if (status.phase() == RunPhase.INJECTED) {
                 rules.injected(status.runId(), Instant.ofEpochMilli(now));
             } else if (status.phase().terminal()) {
