@@ -33,10 +33,23 @@ final class GuardianProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a guardian with these settings and waits until it judges samples. */
+    /** The packaged guardian the reactor built. */
+    static final Path PACKAGED = Path.of("..", "guardian", "target", "quarkus-app");
+
+    /** Starts the packaged guardian with these settings and waits until it judges samples. */
     static GuardianProcess start(String bootstrapServers, Map<String, String> settings, Path log)
             throws IOException, InterruptedException {
-        Path jar = Path.of("..", "guardian", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        return start(PACKAGED, List.of(), bootstrapServers, settings, log);
+    }
+
+    /**
+     * Starts the guardian packaged in {@code app} (a quarkus-app folder), with these JVM options added, and waits
+     * until it judges samples.
+     */
+    static GuardianProcess start(Path app, List<String> jvmArgs, String bootstrapServers, Map<String, String> settings,
+            Path log)
+            throws IOException, InterruptedException {
+        Path jar = app.resolve("quarkus-run.jar").toAbsolutePath().normalize();
         assertThat(jar).as("the packaged guardian (built by the reactor before bench)").isRegularFile();
         java.nio.file.Files.deleteIfExists(log); // a log left by an earlier run would pass for this one's
         int port = FreePort.pick();
@@ -49,6 +62,7 @@ final class GuardianProcess implements AutoCloseable {
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
+        command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString()));
         GuardedProcess process = GuardedProcess.start("guardian", command, log, Duration.ofSeconds(10));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -74,6 +88,17 @@ final class GuardianProcess implements AutoCloseable {
     String get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** CPU time its processes have used so far (user and system, as the OS reports it). */
+    Duration cpu() {
+        return cpu(process.processes());
+    }
+
+    /** CPU time these processes have used so far; zero for any the OS does not report. */
+    static Duration cpu(List<ProcessHandle> processes) {
+        return processes.stream().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
     }
 
     String logTail(int lines) {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +28,10 @@ import io.tumult.local.LocalKafka;
  * scraped every 50 ms, from the first scrape after it began to the first that counts them all. The late tolerance
  * is widened to 30 min because the samples are older than the default minute by the time later repeats read them.
  * Prints median and p99 over the repeats and writes {@code bench/target/guardian-throughput.txt}.
+ * <p>
+ * {@code -DguardianApps=dirA,dirB} compares builds under the same load: the repeats take the packaged guardians in
+ * those {@code quarkus-app} folders in turn (A, B, A, B, ...), and each gets its own line. An entry may add JVM
+ * options after {@code @}, each separated by {@code @}: {@code dirA@-Dtumult.guardian.max-poll-records=500}.
  */
 class GuardianThroughputBenchTest {
 
@@ -34,7 +41,15 @@ class GuardianThroughputBenchTest {
     void shouldEvaluateEverySampleProducedInAdvance() throws Exception {
         int samples = Integer.getInteger("guardianSamples", 300_000);
         int repeats = Integer.getInteger("guardianRepeats", 2);
+        List<String> apps = Arrays.stream(System.getProperty("guardianApps", "").split(",")).map(String::strip)
+                .filter(a -> !a.isEmpty()).toList();
+        if (apps.isEmpty()) {
+            apps = List.of(GuardianProcess.PACKAGED.toString());
+        }
         var rates = new ArrayList<Double>();
+        var ratesByApp = new LinkedHashMap<String, List<Double>>();
+        var cpuByApp = new LinkedHashMap<String, List<Double>>();
+        var cpuPerSample = new ArrayList<Double>();
         Path work = Files.createDirectories(Path.of("target", "guardian-throughput"));
         try (LocalKafka kafka = LocalKafka.start(); var events = new EventClient(kafka.bootstrapServers())) {
             // Given: watched runs and their samples on the topic
@@ -51,12 +66,18 @@ class GuardianThroughputBenchTest {
             for (int repeat = 0; repeat < repeats; repeat++) {
                 // When a fresh guardian drains them
                 Path log = work.resolve("guardian-" + repeat + ".log");
-                try (var guardian = GuardianProcess.start(kafka.bootstrapServers(), Map.of(
-                        "tumult.guardian.id", "bench-" + repeat,
-                        "tumult.guardian.group", "bench-throughput-" + repeat,
-                        "tumult.guardian.late-tolerance", "30m"), log)) {
+                String app = apps.get(repeat % apps.size());
+                List<String> appAndOptions = List.of(app.split("@"));
+                try (var guardian = GuardianProcess.start(Path.of(appAndOptions.get(0)),
+                        appAndOptions.subList(1, appAndOptions.size()), kafka.bootstrapServers(), Map.of(
+                                "tumult.guardian.id", "bench-" + repeat,
+                                "tumult.guardian.group", "bench-throughput-" + repeat,
+                                "tumult.guardian.late-tolerance", "30m"),
+                        log)) {
                     double firstCount = -1;
                     long firstAt = 0;
+                    Duration firstCpu = Duration.ZERO;
+                    Duration firstBrokerCpu = Duration.ZERO;
                     long deadline = System.nanoTime() + 600_000_000_000L;
                     while (true) {
                         long at = System.nanoTime();
@@ -64,12 +85,23 @@ class GuardianThroughputBenchTest {
                         if (firstCount < 0 && count > 0) {
                             firstCount = count;
                             firstAt = at;
+                            firstCpu = guardian.cpu();
+                            firstBrokerCpu = GuardianProcess.cpu(kafka.processes());
                         }
                         if (count >= samples) {
                             // Then it evaluated every one of them
                             double rate = (count - firstCount) / ((at - firstAt) / 1e9);
+                            // CPU per sample: less sensitive than the rate to what else runs on the cores
+                            double guardianCpu = guardian.cpu().minus(firstCpu).toNanos() / (count - firstCount);
+                            double brokerCpu = GuardianProcess.cpu(kafka.processes()).minus(firstBrokerCpu).toNanos()
+                                    / (count - firstCount);
                             rates.add(rate);
-                            System.out.printf(Locale.ROOT, "repeat %d: %,.0f samples/s%n", repeat, rate);
+                            cpuPerSample.add(guardianCpu);
+                            ratesByApp.computeIfAbsent(app, a -> new ArrayList<>()).add(rate);
+                            cpuByApp.computeIfAbsent(app, a -> new ArrayList<>()).add(guardianCpu);
+                            System.out.printf(Locale.ROOT,
+                                    "repeat %d (%s): %,.0f samples/s; CPU per sample: guardian %.0f ns, broker %.0f ns%n",
+                                    repeat, app, rate, guardianCpu, brokerCpu);
                             break;
                         }
                         assertThat(System.nanoTime()).as("evaluated %s of %d; log:%n%s", count, samples,
@@ -83,7 +115,14 @@ class GuardianThroughputBenchTest {
         String report = String.format(Locale.ROOT,
                 "guardian throughput: %,d samples of %d runs produced in advance, drained by a fresh guardian JVM %d"
                         + " times:%n%s",
-                samples, RUNS, repeats, Stats.line("samples evaluated per second", rates, "samples/s"));
+                samples, RUNS, repeats, Stats.line("samples evaluated per second", rates, "samples/s"))
+                + Stats.line("guardian CPU per sample (ns, all its threads)", cpuPerSample, "ns");
+        if (apps.size() > 1) {
+            for (var e : ratesByApp.entrySet()) {
+                report += Stats.line(e.getKey(), e.getValue(), "samples/s")
+                        + Stats.line(e.getKey() + " CPU", cpuByApp.get(e.getKey()), "ns");
+            }
+        }
         System.out.print(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "guardian-throughput.txt"), report);
