@@ -91,6 +91,8 @@ public final class RuleBook {
     private final long futureMillis;
     private final Map<UUID, WatchedRun> runs = new HashMap<>();
     private final Map<String, List<Watch>> byMetric = new HashMap<>();
+    /** Numbers each offered sample, so that conditions sharing a ring add it once. */
+    private long offers;
     /** The conditions on a PromQL query, by query: fed only by {@link #offerQuery}. */
     private final Map<String, List<Watch>> byQuery = new HashMap<>();
     /** Why a query has no data right now, as the Prometheus bridge said; cleared by its next answer. */
@@ -121,7 +123,8 @@ public final class RuleBook {
         if (!settings.globalGuards().isEmpty()) {
             var policy = new WatchedRun(null, "global guards", Instant.MAX);
             for (Condition c : settings.globalGuards()) {
-                var watch = new Watch(policy, c, Long.MAX_VALUE, Long.MAX_VALUE, false);
+                var watch = new Watch(policy, c, new SampleRing(c.window().toMillis()), Long.MAX_VALUE,
+                        Long.MAX_VALUE, false);
                 policy.watches.add(watch);
                 index(watch);
             }
@@ -159,7 +162,12 @@ public final class RuleBook {
     }
 
     private void watch(WatchedRun run, Condition c, Instant now, boolean steady) {
-        var watch = new Watch(run, c, now.toEpochMilli(), allowedSilence(c), steady);
+        // a run's abort conditions on one pushed metric and window share its samples; steady-state conditions stop
+        // taking samples once judged, and a query's conditions each pick their own value: those keep their own
+        SampleRing ring = steady || c.query() != null ? new SampleRing(c.window().toMillis())
+                : run.rings.computeIfAbsent(new RingKey(c.metric(), c.window().toMillis()),
+                        k -> new SampleRing(k.windowMillis()));
+        var watch = new Watch(run, c, ring, now.toEpochMilli(), allowedSilence(c), steady);
         run.watches.add(watch);
         if (c.metric() != null) {
             run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
@@ -227,9 +235,10 @@ public final class RuleBook {
         }
         Buckets buckets = histogram == null ? null : Buckets.of(histogram);
         List<RunAborted> aborts = List.of();
+        long offer = ++offers;
         for (int i = 0, n = watches.size(); i < n; i++) {
             Watch w = watches.get(i);
-            RunAborted abort = w.offer(atMillis, value, buckets, nowMillis);
+            RunAborted abort = w.offer(offer, atMillis, value, buckets, nowMillis);
             if (abort != null) {
                 if (aborts.isEmpty()) {
                     aborts = new ArrayList<>(1);
@@ -302,7 +311,7 @@ public final class RuleBook {
         silenceReasons.remove(query);
         var aborts = new ArrayList<RunAborted>(0);
         for (Watch w : List.copyOf(watches)) {
-            RunAborted abort = w.offer(atMillis, pick(w.condition, values), null, nowMillis);
+            RunAborted abort = w.offer(-1, atMillis, pick(w.condition, values), null, nowMillis);
             if (abort != null) {
                 aborts.add(abort);
             }
@@ -463,12 +472,17 @@ public final class RuleBook {
         }
     }
 
+    private record RingKey(String metric, long windowMillis) {
+    }
+
     private static final class WatchedRun {
         final UUID runId;
         final String experiment;
         final Instant deadline;
         final List<Watch> watches = new ArrayList<>();
         final Map<String, List<Watch>> byMetric = new HashMap<>();
+        /** The rings its abort conditions share, by metric and window. */
+        final Map<RingKey, SampleRing> rings = new HashMap<>();
         Instant injectedAt;
         boolean aborted;
         /** It has steady-state conditions and no verdict yet. */
@@ -495,19 +509,23 @@ public final class RuleBook {
         long firstAt = Long.MAX_VALUE;
         boolean decided;
 
-        Watch(WatchedRun run, Condition condition, long watchedAtMillis, long allowedSilenceMillis, boolean steady) {
+        Watch(WatchedRun run, Condition condition, SampleRing ring, long watchedAtMillis, long allowedSilenceMillis,
+                boolean steady) {
             this.run = run;
             this.steady = steady;
             this.condition = condition;
-            this.window = new SampleWindow(condition);
+            this.window = new SampleWindow(condition, ring);
             this.minSamples = condition.minSamplesOrOne();
             this.holdForMillis = condition.holdForOrZero().toMillis();
             this.allowedSilenceMillis = allowedSilenceMillis;
             this.lastEventAt = watchedAtMillis;
         }
 
-        /** Takes one sample; returns the abort when the condition now trips, else null. */
-        RunAborted offer(long at, double value, Buckets histogram, long nowMillis) {
+        /**
+         * Takes one sample ({@code offer}: its number, the same for every condition it is offered to; -1 for none);
+         * returns the abort when the condition now trips, else null.
+         */
+        RunAborted offer(long offer, long at, double value, Buckets histogram, long nowMillis) {
             if (steady) {
                 judgeSteadyState(at, value, histogram, nowMillis);
                 return null;
@@ -518,7 +536,7 @@ public final class RuleBook {
             if (at > lastEventAt) {
                 lastEventAt = at;
             }
-            if (!window.add(at, value, histogram)) {
+            if (!window.add(offer, at, value, histogram)) {
                 return null; // older than the window: it changes nothing
             }
             if (window.size() < minSamples || !window.holds()) {

@@ -415,6 +415,31 @@ class RuleBookTest {
         });
     }
 
+    @Test
+    void shouldJudgeEachOfARunsConditionsOnOneMetricAndWindowOnEverySampleOnce() {
+        // Given: two runs, each with three abort conditions on one metric and window (one ring of samples per run),
+        // and a global series: every sample reaches both runs
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("v"), new NetworkLoss(100), Duration.ofHours(1),
+                null, null, List.of(condition(Aggregation.COUNT, Comparison.GE, 4, "10s"),
+                        condition(Aggregation.AVG, Comparison.GT, 100, "10s"),
+                        condition(Aggregation.MAX, Comparison.GT, 100, "10s")),
+                null);
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        rules.watch(new RunStarted(first, "e", Trigger.MANUAL, T0, spec), T0);
+        rules.watch(new RunStarted(second, "e", Trigger.MANUAL, T0, spec), T0);
+
+        // When: four samples, each offered once
+        var results = List.of(offer(0, 1, null), offer(100, 1, null), offer(200, 1, null), offer(300, 1, null));
+
+        // Then: each run's count is 4 at the fourth (a sample counted once per run, not once per condition)
+        assertThat(results.subList(0, 3)).allSatisfy(r -> assertThat(r).isEmpty());
+        assertThat(results.get(3)).hasSize(2).allSatisfy(abort -> {
+            assertThat(abort.reason().condition().aggregate()).isEqualTo(Aggregation.COUNT);
+            assertThat(abort.reason().observed()).isEqualTo(4.0);
+        });
+    }
+
     private List<RunAborted> offer(long offsetMillis, double value, UUID runId) {
         return offer(new MetricSample("loss", value, T0.plusMillis(offsetMillis), runId, Map.of()));
     }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -66,6 +67,63 @@ class SampleWindowTest {
                 } else {
                     assertThat(window.value()).as(at).isCloseTo(expected, within(1e-6));
                     assertThat(window.holds()).as(at).isEqualTo(op.test(expected, threshold));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldAgreeWithARecomputationForEveryConditionSharingOneRing() {
+        // Given: every aggregation and comparison, each with a threshold of its own, on one ring
+        var random = new Random(7);
+        long windowMillis = 1000;
+        var ring = new SampleRing(windowMillis);
+        var conditions = new ArrayList<Condition>();
+        var windows = new ArrayList<SampleWindow>();
+        for (Aggregation aggregation : Aggregation.values()) {
+            for (Comparison op : Comparison.values()) {
+                var condition = new Condition("m", op, 3 + (conditions.size() % 5), Duration.ofMillis(windowMillis),
+                        aggregation);
+                conditions.add(condition);
+                windows.add(new SampleWindow(condition, ring));
+            }
+        }
+        var kept = new ArrayList<Sample>();
+        long newest = Long.MIN_VALUE;
+        long clock = 0;
+
+        for (int i = 0; i < 1200; i++) {
+            clock += random.nextInt(60);
+            long time = random.nextInt(5) == 0 ? clock - random.nextInt((int) (windowMillis * 1.2)) : clock;
+            double value = random.nextInt(11);
+
+            // When: each condition is offered the sample, as the rule book does: one offer number for all
+            boolean expectedTaken = newest == Long.MIN_VALUE || time >= newest - windowMillis;
+            for (SampleWindow window : windows) {
+                assertThat(window.add(i, time, value, null)).isEqualTo(expectedTaken);
+            }
+
+            // Then: the sample was added once, and every condition is judged as on a window of its own
+            if (expectedTaken) {
+                kept.add(new Sample(time, value, i));
+                newest = Math.max(newest, time);
+                long cutoff = newest - windowMillis;
+                kept.removeIf(s -> s.time < cutoff);
+            }
+            for (int c = 0; c < windows.size(); c++) {
+                Condition condition = conditions.get(c);
+                SampleWindow window = windows.get(c);
+                double expected = recompute(condition.aggregate(), kept);
+                String at = condition.aggregate() + " " + condition.op().symbol() + " " + condition.threshold()
+                        + " at sample " + i;
+                assertThat(window.size()).as(at).isEqualTo(kept.size());
+                if (Double.isNaN(expected)) {
+                    assertThat(window.value()).as(at).isNaN();
+                    assertThat(window.holds()).as(at).isFalse();
+                } else {
+                    assertThat(window.value()).as(at).isCloseTo(expected, within(1e-6));
+                    assertThat(window.holds()).as(at).isEqualTo(condition.op().test(expected,
+                            condition.threshold()));
                 }
             }
         }
