@@ -165,9 +165,11 @@ final class SampleDecoder {
                 return false;
             }
         }
-        if (!literal(b, close, to, CLOSE)) {
-            return false;
-        }
+        return literal(b, close, to, CLOSE) && decoded(name, value, at, runId);
+    }
+
+    /** The flat form's fields, decoded: into {@link #out}. */
+    private boolean decoded(String name, double value, long at, UUID runId) {
         out.name = name;
         out.value = value;
         out.atMillis = at;
@@ -264,15 +266,7 @@ final class SampleDecoder {
             }
         }
         skipSpace(b);
-        if (pos != end || name == null || value != value || at == Long.MIN_VALUE) {
-            return false;
-        }
-        out.name = name;
-        out.value = value;
-        out.atMillis = at;
-        out.runId = runId;
-        out.histogram = null;
-        return true;
+        return pos == end && name != null && value == value && at != Long.MIN_VALUE && decoded(name, value, at, runId);
     }
 
     private boolean expect(byte[] b, char c) {
