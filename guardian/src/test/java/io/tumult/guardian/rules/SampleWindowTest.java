@@ -58,16 +58,8 @@ class SampleWindowTest {
                     long cutoff = newest - windowMillis;
                     kept.removeIf(s -> s.time < cutoff);
                 }
-                double expected = recompute(aggregation, kept);
-                String at = aggregation + " " + op.symbol() + " at sample " + i;
-                assertThat(window.size()).as(at).isEqualTo(kept.size());
-                if (Double.isNaN(expected)) {
-                    assertThat(window.value()).as(at).isNaN();
-                    assertThat(window.holds()).as(at).isFalse();
-                } else {
-                    assertThat(window.value()).as(at).isCloseTo(expected, within(1e-6));
-                    assertThat(window.holds()).as(at).isEqualTo(op.test(expected, threshold));
-                }
+                assertJudgedAsARecomputation(window, aggregation, op, threshold, kept,
+                        aggregation + " " + op.symbol() + " at sample " + i);
             }
         }
     }
@@ -112,20 +104,23 @@ class SampleWindowTest {
             }
             for (int c = 0; c < windows.size(); c++) {
                 Condition condition = conditions.get(c);
-                SampleWindow window = windows.get(c);
-                double expected = recompute(condition.aggregate(), kept);
-                String at = condition.aggregate() + " " + condition.op().symbol() + " " + condition.threshold()
-                        + " at sample " + i;
-                assertThat(window.size()).as(at).isEqualTo(kept.size());
-                if (Double.isNaN(expected)) {
-                    assertThat(window.value()).as(at).isNaN();
-                    assertThat(window.holds()).as(at).isFalse();
-                } else {
-                    assertThat(window.value()).as(at).isCloseTo(expected, within(1e-6));
-                    assertThat(window.holds()).as(at).isEqualTo(condition.op().test(expected,
-                            condition.threshold()));
-                }
+                assertJudgedAsARecomputation(windows.get(c), condition.aggregate(), condition.op(),
+                        condition.threshold(), kept, condition.aggregate() + " " + condition.op().symbol() + " "
+                                + condition.threshold() + " at sample " + i);
             }
+        }
+    }
+
+    private static void assertJudgedAsARecomputation(SampleWindow window, Aggregation aggregation, Comparison op,
+            double threshold, List<Sample> kept, String at) {
+        double expected = recompute(aggregation, kept);
+        assertThat(window.size()).as(at).isEqualTo(kept.size());
+        if (Double.isNaN(expected)) {
+            assertThat(window.value()).as(at).isNaN();
+            assertThat(window.holds()).as(at).isFalse();
+        } else {
+            assertThat(window.value()).as(at).isCloseTo(expected, within(1e-6));
+            assertThat(window.holds()).as(at).isEqualTo(op.test(expected, threshold));
         }
     }
 
