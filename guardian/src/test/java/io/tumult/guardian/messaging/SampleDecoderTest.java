@@ -80,7 +80,9 @@ class SampleDecoderTest {
             "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"histogram\":{\"count\":1,\"buckets\":[]}}",
             "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"histogram\":{\"count\":-1,\"buckets\":[{\"le\":1,\"count\":1}]}}",
             "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"histogram\":{\"buckets\":[{\"le\":1,\"count\":1}]}}",
-            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"histogram\":{\"count\":1,\"buckets\":[{\"count\":1}]}}" })
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"histogram\":{\"count\":1,\"buckets\":[{\"count\":1}]}}",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\"}x",
+            "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\",\"runId\":\"6f1c1a52-3c5e-4a7d-9f51-1b8d2f0c4a11\"}}" })
     void shouldRefuseWhatTheSchemaRefusesWithTheSameErrors(String json) {
         // Given
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);

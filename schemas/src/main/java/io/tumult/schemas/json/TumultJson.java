@@ -37,10 +37,13 @@ import io.tumult.schemas.v1.Experiment;
  */
 public final class TumultJson {
 
+    // a document is one JSON value: bytes after it make it not well-formed, never silently ignored
     private static final ObjectMapper EVENTS = configure(JsonMapper.builder().build())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ObjectMapper STRICT = configure(JsonMapper.builder().build())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ObjectMapper YAML = configure(new YAMLMapper());
 
     private TumultJson() {

@@ -113,6 +113,23 @@ class InvalidDocumentsTest {
     }
 
     @Test
+    void shouldRefuseAnEventFollowedByMoreBytes() {
+        // Given: a valid sample, then bytes after it
+        byte[] json = "{\"name\":\"m\",\"value\":1,\"at\":\"2026-11-23T09:00:07Z\"}x"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.METRIC_SAMPLE, json));
+
+        // Then
+        assertThat(e.violations()).singleElement().satisfies(v -> {
+            assertThat(v.path()).isEqualTo("$");
+            assertThat(v.message()).contains("not well-formed");
+        });
+    }
+
+    @Test
     void shouldRefuseAnEventMissingARequiredField() {
         // Given
         byte[] json = """
