@@ -30,7 +30,8 @@ final class DeadLetters {
     void send(ConsumerRecord<ByteBuffer, ByteBuffer> record, String reason, Throwable cause) {
         ByteBuffer key = record.key();
         var out = new ProducerRecord<String, byte[]>(Topics.DEAD_LETTER,
-                key == null ? null : new String(bytes(key), StandardCharsets.UTF_8), bytes(record.value()));
+                key == null ? null : new String(FetchedBytes.copy(key), StandardCharsets.UTF_8),
+                FetchedBytes.copy(record.value()));
         for (Header h : record.headers()) {
             out.headers().add(h);
         }
@@ -47,16 +48,6 @@ final class DeadLetters {
                         record.offset(), reason, error);
             }
         });
-    }
-
-    /** The bytes a consumer's view holds (its position unmoved), or null. */
-    static byte[] bytes(ByteBuffer view) {
-        if (view == null) {
-            return null;
-        }
-        byte[] out = new byte[view.remaining()];
-        view.duplicate().get(out);
-        return out;
     }
 
     private static byte[] bytes(String s) {

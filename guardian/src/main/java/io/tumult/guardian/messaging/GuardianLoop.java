@@ -267,7 +267,7 @@ public class GuardianLoop {
         }
         List<RunAborted> decided;
         try {
-            decided = rules.watch(TumultJson.decode(EventType.RUN_STARTED, DeadLetters.bytes(record.value())),
+            decided = rules.watch(TumultJson.decode(EventType.RUN_STARTED, FetchedBytes.copy(record.value())),
                     Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
             deadLetters.send(record, e.getMessage(), e);
@@ -282,7 +282,7 @@ public class GuardianLoop {
             return;
         }
         try {
-            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, DeadLetters.bytes(record.value()));
+            RunStatus status = TumultJson.decode(EventType.RUN_STATUS, FetchedBytes.copy(record.value()));
             if (status.phase() == RunPhase.INJECTED) {
                 rules.injected(status.runId(), Instant.ofEpochMilli(now));
             } else if (status.phase().terminal()) {

@@ -71,8 +71,7 @@ final class SampleDecoder {
             int from = json.arrayOffset() + json.position();
             return decode(json.array(), from, from + json.remaining());
         }
-        byte[] copy = new byte[json.remaining()];
-        json.duplicate().get(copy);
+        byte[] copy = FetchedBytes.copy(json);
         return decode(copy, 0, copy.length);
     }
 
@@ -91,11 +90,7 @@ final class SampleDecoder {
     private Decoded slow(byte[] json) {
         slowPath++;
         MetricSample sample = TumultJson.decode(EventType.METRIC_SAMPLE, json);
-        out.name = sample.name();
-        out.value = sample.value();
-        out.atMillis = sample.at().toEpochMilli();
-        out.runId = sample.runId();
-        out.histogram = sample.histogram();
+        decoded(sample.name(), sample.value(), sample.at().toEpochMilli(), sample.runId(), sample.histogram());
         return out;
     }
 
@@ -165,16 +160,16 @@ final class SampleDecoder {
                 return false;
             }
         }
-        return literal(b, close, to, CLOSE) && decoded(name, value, at, runId);
+        return literal(b, close, to, CLOSE) && decoded(name, value, at, runId, null);
     }
 
-    /** The flat form's fields, decoded: into {@link #out}. */
-    private boolean decoded(String name, double value, long at, UUID runId) {
+    /** A sample's fields, decoded by any tier: into {@link #out}; true. */
+    private boolean decoded(String name, double value, long at, UUID runId, Histogram histogram) {
         out.name = name;
         out.value = value;
         out.atMillis = at;
         out.runId = runId;
-        out.histogram = null;
+        out.histogram = histogram;
         return true;
     }
 
@@ -266,7 +261,7 @@ final class SampleDecoder {
             }
         }
         skipSpace(b);
-        return pos == end && name != null && value == value && at != Long.MIN_VALUE && decoded(name, value, at, runId);
+        return pos == end && name != null && value == value && at != Long.MIN_VALUE && decoded(name, value, at, runId, null);
     }
 
     private boolean expect(byte[] b, char c) {
@@ -492,12 +487,7 @@ final class SampleDecoder {
         if (name == null || !hasValue || at == Long.MIN_VALUE || !Double.isFinite(value)) {
             return false;
         }
-        out.name = name;
-        out.value = value;
-        out.atMillis = at;
-        out.runId = runId;
-        out.histogram = histogram;
-        return true;
+        return decoded(name, value, at, runId, histogram);
     }
 
     private static boolean labels(JsonParser p, JsonToken start) throws IOException {
