@@ -91,9 +91,8 @@ public class NodeAgents implements NodeAgentCheck {
 
     /** The nodes with a ready agent: a running, ready pod of the DaemonSet that is not being deleted. */
     Set<String> readyNodes() {
-        List<Pod> agents = KubeCalls.call("list node agent pods (" + agentsDescribed() + ")", () -> (namespace == null
-                ? kube.pods().inNamespace(kube.getNamespace())
-                : kube.pods().inNamespace(namespace)).withLabels(labels).list().getItems());
+        List<Pod> agents = KubeCalls.call("list node agent pods (" + agentsDescribed() + ")",
+                () -> kube.pods().inNamespace(agentNamespace()).withLabels(labels).list().getItems());
         return agents.stream().filter(NodeAgents::ready).map(p -> p.getSpec().getNodeName())
                 .collect(Collectors.toCollection(TreeSet::new));
     }
@@ -108,8 +107,12 @@ public class NodeAgents implements NodeAgentCheck {
 
     private String agentsDescribed() {
         return "pods labelled " + labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
-                .collect(Collectors.joining(",")) + " in namespace "
-                + (namespace != null ? namespace : kube.getNamespace());
+                .collect(Collectors.joining(",")) + " in namespace " + agentNamespace();
+    }
+
+    /** The namespace set, or the client's own (in a cluster, this executor's). */
+    private String agentNamespace() {
+        return namespace != null ? namespace : kube.getNamespace();
     }
 
     /** {@code key=value[,key=value]} as labels. */

@@ -61,11 +61,11 @@ public class DryRuns {
             List<ResolvedTarget> targets = attack.resolve(request.requestId(), request.spec().target());
             int candidates = attack.candidates(request.requestId(), request.spec().target(), targets);
             Admission.checkBlastRadius(request.spec().blastRadius(), targets, candidates);
-            AttackException noAgent = part == AttackRegistry.Part.AGENTS
-                    ? nodeAgents.refusal(request.requestId(), request.spec())
-                    : null;
-            if (noAgent != null) {
-                throw noAgent;
+            if (part == AttackRegistry.Part.AGENTS) {
+                AttackException noAgent = nodeAgents.refusal(request.requestId(), request.spec());
+                if (noAgent != null) {
+                    throw noAgent;
+                }
             }
             return new DryRunResult(request.requestId(), executorId, clock.instant(), false,
                     targets.stream().map(ResolvedTarget::describe).toList(), candidates, null,

@@ -27,6 +27,7 @@ import io.tumult.executor.kubernetes.KubernetesTargets;
 import io.tumult.executor.kubernetes.NodeAgents;
 import io.tumult.executor.kubernetes.NodePods;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
+import io.tumult.schemas.v1.AttackSpec;
 import io.tumult.schemas.v1.BlastRadius;
 import io.tumult.schemas.v1.DryRunRequested;
 import io.tumult.schemas.v1.DryRunResult;
@@ -37,6 +38,7 @@ import io.tumult.schemas.v1.PodKill;
 import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.SelectionMode;
 import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.Target;
 
 /**
  * The executor's side of a dry run on fabric8's mock server (CRUD): the targets a run would hit, or the refusal it
@@ -104,12 +106,10 @@ class DryRunsTest {
                 "tumult-node-agent")));
 
         // When: an in-pod fault, and a fault on a host's named network namespace
-        DryRunResult inPods = cluster.answer(new DryRunRequested(UUID.randomUUID(), "cart-loss", Instant.now(),
-                new ExperimentSpec(null, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null),
-                        new NetworkLoss(100), Duration.ofSeconds(60), null, null, null, null)));
-        DryRunResult onAHost = cluster.answer(new DryRunRequested(UUID.randomUUID(), "host-loss", Instant.now(),
-                new ExperimentSpec(null, new NetworkNamespaceTarget("checkout"), new NetworkLoss(100),
-                        Duration.ofSeconds(60), null, null, null, null)));
+        DryRunResult inPods = cluster.answer(request(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+                null), new NetworkLoss(100), null));
+        DryRunResult onAHost = cluster.answer(request(new NetworkNamespaceTarget("checkout"), new NetworkLoss(100),
+                null));
 
         // Then: each is refused as its run would be
         assertThat(inPods.refused()).isTrue();
@@ -121,7 +121,11 @@ class DryRunsTest {
     }
 
     private static DryRunRequested request(PodTarget target, BlastRadius radius) {
-        return new DryRunRequested(UUID.randomUUID(), "cart-pod-kill", Instant.now(), new ExperimentSpec(null, target,
-                new PodKill(0), Duration.ofSeconds(60), radius, null, null, null));
+        return request(target, new PodKill(0), radius);
+    }
+
+    private static DryRunRequested request(Target target, AttackSpec attack, BlastRadius radius) {
+        return new DryRunRequested(UUID.randomUUID(), "cart-" + attack.kind(), Instant.now(), new ExperimentSpec(null,
+                target, attack, Duration.ofSeconds(60), radius, null, null, null));
     }
 }
