@@ -175,6 +175,38 @@ class InvalidDocumentsTest {
     }
 
     @Test
+    void shouldRefuseAPickThatNamesAPodWithoutItsNamespace() {
+        // Given
+        byte[] json = """
+                {"runId":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","executor":"x","claimedAt":"2026-11-23T09:30:00Z",
+                 "pick":{"pods":[{"pod":"cart-1","node":"n1"}],"candidates":3}}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.RUN_CLAIMED, json));
+
+        // Then
+        assertThat(e.violations()).extracting(Violation::path).contains("$.pick.pods[0].pod");
+    }
+
+    @Test
+    void shouldRefuseANodeAgentsClaimThatCarriesAPick() {
+        // Given: only a cluster executor picks; an agent's claim of its node's share carries no pick
+        byte[] json = """
+                {"runId":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","executor":"x","claimedAt":"2026-11-23T09:30:00Z",
+                 "node":"n1","pick":{"pods":[],"candidates":0}}
+                """.getBytes(StandardCharsets.UTF_8);
+
+        // When
+        var e = catchThrowableOfType(InvalidDocumentException.class,
+                () -> TumultJson.decode(EventType.RUN_CLAIMED, json));
+
+        // Then
+        assertThat(e).isNotNull();
+    }
+
+    @Test
     void shouldRefuseAVerdictThatDoesNotSayWhetherTheSteadyStateHeld() {
         // Given
         byte[] json = """
