@@ -24,6 +24,7 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
+import io.tumult.executor.kubernetes.SharedPicks;
 import io.tumult.executor.run.RunEngine;
 import io.tumult.executor.run.StartGate;
 import io.tumult.schemas.v1.AbortKind;
@@ -68,6 +69,7 @@ public class FailSafe implements StartGate {
     private final Duration steadyStateGrace;
     /** A node agent's node (claims and seen runs are per node), or null. */
     private final String node;
+    private final SharedPicks picks;
     /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
     private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -80,10 +82,11 @@ public class FailSafe implements StartGate {
 
     @Inject
     FailSafe(RunEngine engine, FailsafeConfig failsafe, ExecutorConfig executor, KubernetesConfig kubernetes,
-            InstantSource clock, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            InstantSource clock, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            SharedPicks picks) {
         this(engine, bootstrapServers, executor.id(), failsafe.deadManTimeout(), failsafe.statusLookBack(),
                 executor.rememberedRuns(), clock, failsafe.steadyStateGrace(),
-                kubernetes.role() == Role.NODE ? kubernetes.nodeName() : Optional.empty());
+                kubernetes.role() == Role.NODE ? kubernetes.nodeName() : Optional.empty(), picks);
     }
 
     /** For an engine built by hand (tests): call {@link #guard} and then {@link #start}. */
@@ -97,18 +100,20 @@ public class FailSafe implements StartGate {
     public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
             Duration statusLookBack, int rememberedRuns, InstantSource clock, Duration steadyStateGrace) {
         this(engine, bootstrapServers, executorId, deadManTimeout, statusLookBack, rememberedRuns, clock,
-                steadyStateGrace, Optional.empty());
+                steadyStateGrace, Optional.empty(), new SharedPicks(Duration.ZERO));
     }
 
     /**
      * For an engine built by hand (tests); {@code node} is a node agent's node. A node agent carries out its node's
      * share of a run: its claims compete only with claims for the same node, and only its own statuses (its
-     * {@code executorId}, stable per node) make a run seen, not those of the agents on other nodes.
+     * {@code executorId}, stable per node) make a run seen, not those of the agents on other nodes. The claims
+     * read feed {@code picks}: the cluster executors' picks of pods that the agents act on.
      */
     public FailSafe(RunEngine engine, String bootstrapServers, String executorId, Duration deadManTimeout,
             Duration statusLookBack, int rememberedRuns, InstantSource clock, Duration steadyStateGrace,
-            Optional<String> node) {
+            Optional<String> node, SharedPicks picks) {
         this.node = node.orElse(null);
+        this.picks = picks;
         this.engine = engine;
         this.executorId = executorId;
         this.clock = clock;
@@ -165,9 +170,9 @@ public class FailSafe implements StartGate {
     }
 
     @Override
-    public CompletionStage<Boolean> claim(UUID runId) {
+    public CompletionStage<Boolean> claim(UUID runId, RunClaimed.Pick pick) {
         long timeout = deadMan.timeout().toMillis();
-        return feed.claim(new RunClaimed(runId, instance, clock.instant(), node))
+        return feed.claim(new RunClaimed(runId, instance, clock.instant(), node, pick))
                 .thenApply(read -> instance.equals(claims.of(runId, node)))
                 .toCompletableFuture().orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(new IllegalStateException(
@@ -257,15 +262,17 @@ public class FailSafe implements StartGate {
             return;
         }
         if (status.phase() == RunPhase.FAILED || status.phase() == RunPhase.REFUSED) {
+            String why = "another node's share was " + status.phase().name().toLowerCase() + " by "
+                    + status.executor() + ": " + status.message();
+            picks.endedElsewhere(status.runId(), why); // a share still waiting for its pick ends untouched
             engine.abort(new RunAborted(status.runId().toString(), status.executor(), status.at(), new AbortReason(
-                    AbortKind.PEER_FAILURE, "another node's share was " + status.phase().name().toLowerCase()
-                            + " by " + status.executor() + ": " + status.message(),
-                    null, null)));
+                    AbortKind.PEER_FAILURE, why, null, null)));
         }
     }
 
     void claimSeen(RunClaimed claim) {
         claims.add(claim.runId(), claim.node(), claim.executor());
+        picks.claimed(claim);
     }
 
     void verdictSeen(SteadyStateVerdict verdict) {

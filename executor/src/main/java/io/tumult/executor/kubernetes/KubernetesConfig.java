@@ -64,6 +64,13 @@ public interface KubernetesConfig {
     String nodeAgentSelector();
 
     /**
+     * For a node agent: how long it waits for a cluster executor's pick of a run's pods (the first cluster executor's
+     * claim of the run, {@code RunClaimed.pick}) before it refuses its share. Every agent acts on that one pick.
+     */
+    @WithDefault("10s")
+    Duration pickTimeout();
+
+    /**
      * Namespaces never touched, besides {@code kube-system}, which always is: a run naming one is refused, and a
      * node drain never evicts their pods.
      */

@@ -19,11 +19,12 @@ import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.run.NodeAgentCheck;
 import io.tumult.schemas.v1.ExperimentSpec;
 import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunClaimed;
 
 /**
- * The node agents as a cluster executor sees them: the ready pods of their DaemonSet, by node. Before the agents'
- * part of a run goes ahead unwatched, it checks that every picked pod's node has one (see {@link NodeAgentCheck}).
- * The pods are resolved exactly as every agent resolves them (same policy, caps and seeded pick).
+ * The node agents as a cluster executor sees them: the ready pods of their DaemonSet, by node. It picks the pods of
+ * the agents' part of a run for all of them, and checks that every picked pod's node has an agent before that part
+ * goes ahead unwatched (see {@link NodeAgentCheck}).
  */
 @Singleton
 public class NodeAgents implements NodeAgentCheck {
@@ -50,43 +51,41 @@ public class NodeAgents implements NodeAgentCheck {
     }
 
     /**
-     * The refusal when a picked pod's node has no ready agent, or when no agent is ready at all (then no agent would
-     * say anything about the run, whatever it selects); null when each picked pod's node has one, or when resolving
-     * refuses the run (each agent reports that itself). Failing to list the agents refuses the run: fail safe.
+     * The run's pods, resolved exactly as every agent would resolve them (same policy, caps and seeded pick), once
+     * each picked pod's node has a ready agent. Refuses when resolving does, when a picked pod's node has no ready
+     * agent, or when no agent is ready at all (then no agent would say anything about the run, whatever it selects).
+     * Failing to list the agents refuses the run: fail safe.
      */
     @Override
-    public AttackException refusal(UUID runId, ExperimentSpec spec) {
+    public RunClaimed.Pick pick(UUID runId, ExperimentSpec spec) {
         String kind = spec.attack().kind();
-        try {
-            targets.checkEnabled(kind);
-            Set<String> ready = readyNodes();
-            if (ready.isEmpty()) {
-                return new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready (" + agentsDescribed()
-                        + "): none would carry out " + kind + " in pods");
+        targets.checkEnabled(kind);
+        Set<String> ready = readyNodes();
+        if (ready.isEmpty()) {
+            throw new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready (" + agentsDescribed()
+                    + "): none would carry out " + kind + " in pods");
+        }
+        var resolved = targets.pods(runId, (PodTarget) spec.target(), true);
+        Map<String, Set<String>> uncovered = new TreeMap<>();
+        for (Pod pod : resolved.picked()) {
+            String node = pod.getSpec().getNodeName();
+            if (!ready.contains(node)) {
+                uncovered.computeIfAbsent(node, n -> new TreeSet<>()).add(KubernetesTargets.key(pod));
             }
-            List<Pod> picked;
-            try {
-                picked = targets.pods(runId, (PodTarget) spec.target(), true).picked();
-            } catch (AttackException refusedByEveryAgent) {
-                return null;
-            }
-            Map<String, Set<String>> uncovered = new TreeMap<>();
-            for (Pod pod : picked) {
-                String node = pod.getSpec().getNodeName();
-                if (!ready.contains(node)) {
-                    uncovered.computeIfAbsent(node, n -> new TreeSet<>()).add(KubernetesTargets.key(pod));
-                }
-            }
-            if (uncovered.isEmpty()) {
-                return null;
-            }
-            return new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready on " + uncovered.entrySet()
+        }
+        if (!uncovered.isEmpty()) {
+            throw new AttackException(Reason.NO_NODE_AGENT, "no node agent is ready on " + uncovered.entrySet()
                     .stream().map(e -> "node " + e.getKey() + " (picked: " + String.join(", ", e.getValue()) + ")")
                     .collect(Collectors.joining("; ")) + "; ready agents (" + agentsDescribed() + ") are on "
                     + String.join(", ", ready) + ": " + kind + " would be carried out only in part");
-        } catch (AttackException cannotTell) {
-            return cannotTell;
         }
+        return pickOf(resolved);
+    }
+
+    /** A resolution as the agents' pick: each picked pod with its node, and the candidate count. */
+    public static RunClaimed.Pick pickOf(KubernetesTargets.Resolved<Pod> resolved) {
+        return new RunClaimed.Pick(resolved.picked().stream().map(p -> new RunClaimed.PickedPod(
+                KubernetesTargets.key(p), p.getSpec().getNodeName())).toList(), resolved.candidates().size());
     }
 
     /** The nodes with a ready agent: a running, ready pod of the DaemonSet that is not being deleted. */

@@ -1,6 +1,7 @@
 package io.tumult.executor.kubernetes;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,50 +10,70 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import io.fabric8.kubernetes.api.model.Pod;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.ResolvedTarget;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunClaimed;
 
 /**
  * Pods as the node agents' in-pod faults see them (network faults in a pod's namespace, container kills). Routing:
- * every agent reads every run-start (a consumer group of its own node), resolves the run's pods cluster-wide exactly
- * as any other executor would (same policy and caps over all candidates; the pick seeded by the run id), and acts
- * only on the picked pods scheduled on its node: a pod has one node, so each target is hit once, by one agent.
+ * every agent reads every run-start (a consumer group of its own node) and acts only on the run's picked pods that are
+ * scheduled on its node: a pod has one node, so each target is hit once, by one agent. The pick is one cluster
+ * executor's, shared through its claim of the run ({@link SharedPicks}): agents resolving on their own at different
+ * moments could pick different pods while pods come and go. Each agent still checks the policy for its own pods.
  */
 @Singleton
 public class NodePods {
+
+    private static final Logger LOG = Logger.getLogger(NodePods.class);
 
     private final KubernetesTargets targets;
     private final PodNamespaces namespaces;
     private final Role role;
     private final Optional<String> node;
+    /** A node agent's source of picks; null where each resolution picks for itself. */
+    private final SharedPicks picks;
     private final CandidateCounts candidateCounts = new CandidateCounts();
 
     @Inject
-    NodePods(KubernetesTargets targets, PodNamespaces namespaces, KubernetesConfig config) {
-        this(targets, namespaces, config.role(), config.nodeName());
+    NodePods(KubernetesTargets targets, PodNamespaces namespaces, KubernetesConfig config, SharedPicks picks) {
+        this(targets, namespaces, config.role(), config.nodeName(), config.role() == Role.NODE ? picks : null);
+    }
+
+    /** Pods that this executor picks itself: a cluster executor's, or the single executor's (role {@code all}). */
+    public NodePods(KubernetesTargets targets, PodNamespaces namespaces, Role role) {
+        this(targets, namespaces, role, Optional.empty(), null);
     }
 
     /**
      * @param node this agent's node; required in the role {@code node}, where only its pods are acted on
+     * @param picks for a node agent (required), the cluster executors' picks it acts on; null in the other roles
      */
-    public NodePods(KubernetesTargets targets, PodNamespaces namespaces, Role role, Optional<String> node) {
+    public NodePods(KubernetesTargets targets, PodNamespaces namespaces, Role role, Optional<String> node,
+            SharedPicks picks) {
         if (role == Role.NODE && node.isEmpty()) {
             throw new IllegalStateException("a node agent must know its node: set tumult.executor.kubernetes.node-name"
                     + " (the DaemonSet sets it from spec.nodeName)");
+        }
+        if ((role == Role.NODE) != (picks != null)) {
+            throw new IllegalStateException("a node agent, and only a node agent, acts on the cluster executors'"
+                    + " picks (role " + role + ")");
         }
         this.targets = targets;
         this.namespaces = namespaces;
         this.role = role;
         this.node = node;
+        this.picks = picks;
     }
 
     /** For executors without a Kubernetes API (tools, tests of host attacks): every pod target is refused. */
     public static NodePods none() {
-        return new NodePods(new KubernetesTargets(null, null, false), null, Role.ALL, Optional.empty());
+        return new NodePods(new KubernetesTargets(null, null, false), null, Role.ALL);
     }
 
     /**
@@ -62,10 +83,46 @@ public class NodePods {
      */
     public List<ResolvedTarget> resolve(String kind, UUID runId, PodTarget target) {
         targets.checkEnabled(kind);
+        if (picks != null) {
+            return shared(runId);
+        }
         var resolved = targets.pods(runId, target, true);
         List<ResolvedTarget> picked = resolved.picked().stream().map(p -> new ResolvedTarget(PodTarget.KIND,
                 KubernetesTargets.key(p), p.getSpec() == null ? null : p.getSpec().getNodeName())).toList();
         candidateCounts.record(runId, resolved.candidates().size());
+        return picked;
+    }
+
+    /**
+     * The cluster executor's pick of the run's pods, once its claim is read: every picked pod, each with its node.
+     * This agent checks the policy again for its own pods (a protected namespace is refused whoever picked it) and
+     * the policy's caps for the whole pick; one of its pods that has gone, or moved to another node, is left out (the
+     * share only shrinks). None when another executor refused or failed the run first.
+     *
+     * @throws AttackException INTERNAL when no pick came in time; the policy's refusals
+     */
+    private List<ResolvedTarget> shared(UUID runId) {
+        RunClaimed.Pick pick = picks.await(runId);
+        if (pick == null) {
+            return List.of();
+        }
+        targets.policy().checkCaps(pick.pods().size(), pick.candidates());
+        var picked = new ArrayList<ResolvedTarget>();
+        for (RunClaimed.PickedPod pod : pick.pods()) {
+            var target = new ResolvedTarget(PodTarget.KIND, pod.pod(), pod.node());
+            if (actsHere(target)) {
+                String[] parts = pod.pod().split("/", 2);
+                targets.policy().checkNamespace(parts[0]);
+                Pod found = targets.pod(parts[0], parts[1]);
+                if (found == null || found.getSpec() == null || !node.get().equals(found.getSpec().getNodeName())) {
+                    LOG.infof("runId=%s picked pod %s is no longer on node %s: left out", runId, pod.pod(),
+                            node.get());
+                    continue;
+                }
+            }
+            picked.add(target);
+        }
+        candidateCounts.record(runId, pick.candidates());
         return picked;
     }
 

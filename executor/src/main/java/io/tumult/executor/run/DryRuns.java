@@ -62,10 +62,7 @@ public class DryRuns {
             int candidates = attack.candidates(request.requestId(), request.spec().target(), targets);
             Admission.checkBlastRadius(request.spec().blastRadius(), targets, candidates);
             if (part == AttackRegistry.Part.AGENTS) {
-                AttackException noAgent = nodeAgents.refusal(request.requestId(), request.spec());
-                if (noAgent != null) {
-                    throw noAgent;
-                }
+                nodeAgents.pick(request.requestId(), request.spec()); // refuses as a run would be
             }
             return new DryRunResult(request.requestId(), executorId, clock.instant(), false,
                     targets.stream().map(ResolvedTarget::describe).toList(), candidates, null,

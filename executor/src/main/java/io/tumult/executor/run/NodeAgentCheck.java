@@ -4,21 +4,26 @@ import java.util.UUID;
 
 import io.tumult.executor.attack.AttackException;
 import io.tumult.schemas.v1.ExperimentSpec;
+import io.tumult.schemas.v1.RunClaimed;
 
 /**
- * A cluster executor's check of a run that is the node agents' part (an in-pod fault): each agent acts only on its own
- * node's picked pods and says nothing about the others, so a picked pod on a node without a ready agent would be left
- * out in silence, and a run whose pods all are would have no status at all. The cluster executor refuses such a run;
- * every agent then ends its share (another executor's refusal is a peer failure to it).
+ * A cluster executor's part in a run that is the node agents' (an in-pod fault): it picks the run's pods once for
+ * every agent (its claim of the run carries the pick, and the first such claim is the one every agent acts on), and it
+ * refuses the run when the agents cannot carry it out. Each agent acts only on its own node's picked pods and says
+ * nothing about the others, so a picked pod on a node without a ready agent would be left out in silence, and a run
+ * whose pods all are would have no status at all.
  */
 public interface NodeAgentCheck {
 
     /**
-     * Why the node agents cannot carry out run {@code runId} of {@code spec}, or null when they can (or will say why
-     * not themselves).
+     * The pods the node agents are to act on in run {@code runId} of {@code spec}, each with its node; null when
+     * nothing is checked (engines built by hand).
+     *
+     * @throws AttackException why the run is refused: what resolving the pods refuses, or a picked pod's node without
+     *         a ready agent, or no ready agent at all
      */
-    AttackException refusal(UUID runId, ExperimentSpec spec);
+    RunClaimed.Pick pick(UUID runId, ExperimentSpec spec);
 
-    /** No check (engines built by hand). */
+    /** No check and no pick (engines built by hand). */
     NodeAgentCheck NONE = (runId, spec) -> null;
 }

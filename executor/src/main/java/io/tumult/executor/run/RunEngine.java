@@ -34,7 +34,9 @@ import io.tumult.executor.config.ExecutorConfig;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.AttackSpec;
+import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunClaimed;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
@@ -133,15 +135,7 @@ public class RunEngine {
             return CompletableFuture.completedFuture(null);
         }
         if (part == AttackRegistry.Part.AGENTS) {
-            return CompletableFuture.supplyAsync(() -> nodeAgents.refusal(start.runId(), start.spec()), work)
-                    .thenCompose(refusal -> {
-                        if (refusal == null) {
-                            LOG.debugf("runId=%s %s in pods is the node agents' part: left to them", start.runId(),
-                                    start.spec().attack().kind());
-                            return CompletableFuture.completedFuture(null);
-                        }
-                        return publish(start, RunPhase.REFUSED, refusal.getMessage(), List.of(), null, reasonOf(refusal));
-                    });
+            return pickForAgents(start);
         }
         Admission.Decision decision = admission.admit(start);
         if (decision instanceof Admission.Duplicate) {
@@ -172,6 +166,48 @@ public class RunEngine {
                 return afterSteadyState(run);
             }
             return carryOutAsync(run);
+        }).thenCompose(stage -> stage);
+    }
+
+    /**
+     * The node agents' part of a run (an in-pod fault), as a cluster executor: it picks the pods once for every agent
+     * and claims the run with that pick (the first claim's pick is the one the agents act on), or refuses the run
+     * (nothing is touched: the agents end their shares). A start redelivered once the run has a status is left alone.
+     */
+    private CompletionStage<Void> pickForAgents(RunStarted start) {
+        if (gate.seenElsewhere(start.runId())) {
+            LOG.debugf("runId=%s already has a status: its pick is out", start.runId());
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            RunClaimed.Pick pick = nodeAgents.pick(start.runId(), start.spec());
+            if (pick != null) {
+                Admission.checkBlastRadius(start.spec().blastRadius(),
+                        pick.pods().stream().map(p -> new ResolvedTarget(PodTarget.KIND, p.pod(), p.node())).toList(),
+                        pick.candidates());
+            }
+            return pick;
+        }, work).handle((pick, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                AttackException refusal = cause instanceof AttackException e ? e
+                        : new AttackException(AttackException.Reason.INTERNAL, cause.toString());
+                return publish(start, RunPhase.REFUSED, refusal.getMessage(), List.of(), null, reasonOf(refusal));
+            }
+            if (pick == null) {
+                return CompletableFuture.<Void> completedFuture(null);
+            }
+            return gate.claim(start.runId(), pick).handle((won, claimFailure) -> {
+                if (claimFailure != null) { // fail safe: agents without a sure pick must not act
+                    return publish(start, RunPhase.REFUSED, "could not confirm the claim carrying the pick of "
+                            + pick.pods().size() + " pod(s): " + messageOf(claimFailure), List.of(), null,
+                            StatusReason.INTERNAL);
+                }
+                LOG.debugf("runId=%s %s in %d pod(s) is the node agents' part: %s", start.runId(),
+                        start.spec().attack().kind(), pick.pods().size(), won ? "picked for them"
+                                : "another cluster executor's pick came first");
+                return CompletableFuture.<Void> completedFuture(null);
+            }).thenCompose(stage -> stage);
         }).thenCompose(stage -> stage);
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.tumult.executor.attack.AttackException;
+import io.tumult.schemas.v1.RunClaimed;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 
@@ -33,7 +34,7 @@ public interface StartGate {
         }
 
         @Override
-        public CompletionStage<Boolean> claim(UUID runId) {
+        public CompletionStage<Boolean> claim(UUID runId, RunClaimed.Pick pick) {
             return CompletableFuture.completedFuture(true);
         }
 
@@ -58,7 +59,15 @@ public interface StartGate {
      * instance won it (the first claim on the topic wins: another replica handed the same start leaves it alone), or
      * exceptionally when the claim cannot be confirmed (then nothing is injected).
      */
-    CompletionStage<Boolean> claim(UUID runId);
+    default CompletionStage<Boolean> claim(UUID runId) {
+        return claim(runId, null);
+    }
+
+    /**
+     * {@link #claim(UUID)}, for a cluster executor's claim of the node agents' part of a run: the claim carries
+     * {@code pick}, the pods the agents act on (the first claim's pick is the one).
+     */
+    CompletionStage<Boolean> claim(UUID runId, RunClaimed.Pick pick);
 
     /**
      * The guardian's verdict on the steady state of a run that has {@code steadyState} conditions: completes with it

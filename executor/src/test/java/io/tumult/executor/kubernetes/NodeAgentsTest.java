@@ -1,6 +1,7 @@
 package io.tumult.executor.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import io.tumult.executor.attack.kubernetes.MockCluster;
 import io.tumult.schemas.v1.ExperimentSpec;
 import io.tumult.schemas.v1.NetworkLoss;
 import io.tumult.schemas.v1.PodTarget;
+import io.tumult.schemas.v1.RunClaimed;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.SelectionMode;
 import io.tumult.schemas.v1.Trigger;
@@ -84,7 +86,7 @@ class NodeAgentsTest {
     }
 
     @Test
-    void shouldLeaveARunToTheAgentsWhenEveryPickedPodsNodeHasOne() {
+    void shouldPickThePodsForTheAgentsWhenEveryPickedPodsNodeHasOne() {
         // Given: agents ready on n1 and n2 only, and a run picking only pods on those nodes
         agent("n1", true);
         agent("n2", true);
@@ -93,27 +95,33 @@ class NodeAgentsTest {
         ApiCalls.discard(server);
 
         // When
-        AttackException refusal = refusal(start(SelectionMode.ALL));
+        RunStarted start = start(SelectionMode.ALL);
+        RunClaimed.Pick pick = agents.pick(start.runId(), start.spec());
 
-        // Then
-        assertThat(refusal).isNull();
+        // Then: every pod, each with its node, picked from the four candidates, in two reads
+        assertThat(pick.pods()).containsExactlyInAnyOrder(new RunClaimed.PickedPod("shop/cart-0", "n1"),
+                new RunClaimed.PickedPod("shop/cart-1", "n2"), new RunClaimed.PickedPod("shop/cart-3", "n1"),
+                new RunClaimed.PickedPod("shop/cart-4", "n2"));
+        assertThat(pick.candidates()).isEqualTo(4);
         assertThat(ApiCalls.drain(server)).containsOnly(new ApiCall("list", "", "pods", ""),
                 new ApiCall("get", "", "namespaces", ""));
     }
 
     @Test
-    void shouldLeaveARunTheAgentsRefuseThemselvesToThem() {
-        // Given: agents everywhere but n3, and a run in a protected namespace (each agent refuses it, naming why)
+    void shouldRefuseARunWhoseResolutionIsRefused() {
+        // Given: agents ready, and a run in a protected namespace
         agent("n1", true);
         agent("n2", true);
         var protectedTarget = new PodTarget("kube-system", Map.of("app", "cart"), SelectionMode.ALL, null);
 
         // When
-        AttackException refusal = agents.refusal(UUID.randomUUID(), new ExperimentSpec(null, protectedTarget,
-                new NetworkLoss(100), Duration.ofSeconds(60), null, null, null, null));
+        AttackException refusal = catchThrowableOfType(AttackException.class, () -> agents.pick(UUID.randomUUID(),
+                new ExperimentSpec(null, protectedTarget, new NetworkLoss(100), Duration.ofSeconds(60), null, null,
+                        null, null)));
 
-        // Then
-        assertThat(refusal).isNull();
+        // Then: once, here, for every agent
+        assertThat(refusal.reason()).isEqualTo(Reason.PERMISSION_DENIED);
+        assertThat(refusal).hasMessageContaining("kube-system");
     }
 
     @Test
@@ -147,7 +155,7 @@ class NodeAgentsTest {
     }
 
     private AttackException refusal(RunStarted start) {
-        return agents.refusal(start.runId(), start.spec());
+        return catchThrowableOfType(AttackException.class, () -> agents.pick(start.runId(), start.spec()));
     }
 
     private static RunStarted start(SelectionMode mode) {

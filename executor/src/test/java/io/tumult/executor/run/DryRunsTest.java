@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +97,7 @@ class DryRunsTest {
     void shouldShowInAClusterTheRefusalsOnlyTheRoleDecides() {
         // Given: a cluster executor's dry runs, with the node agents' check, and no node agent pod at all
         var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
-        var pods = new NodePods(targets, new TestPodNamespaces(), Role.CLUSTER, Optional.empty());
+        var pods = new NodePods(targets, new TestPodNamespaces(), Role.CLUSTER);
         var config = TestExecutorConfig.defaults();
         var cluster = new DryRuns(new AttackRegistry(List.of(new NetworkLossAttack(config, pods)), Role.CLUSTER),
                 "executor-test", InstantSource.system());

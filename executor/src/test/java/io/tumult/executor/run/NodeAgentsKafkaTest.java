@@ -43,6 +43,7 @@ import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
 import io.tumult.executor.kubernetes.NodeAgents;
 import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.SharedPicks;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.EventClient;
 import io.tumult.local.NeedsHostAttacks;
@@ -66,12 +67,13 @@ import io.tumult.schemas.v1.StatusReason;
 import io.tumult.schemas.v1.Trigger;
 
 /**
- * Three node agents standing for the agents of three nodes, on the real broker, each with its own engine, journal-less
- * fail-safe and node; the pods are on fabric8's mock server (CRUD), two per node, and each pod stands for itself in a
- * network namespace of its own (no kubelet here: {@link TestPodNamespaces}). Every agent is handed every run-start, as
- * its own consumer group would be. Measured on the victims: every picked pod loses its packets, by one agent's table,
- * and no other pod does; the run's blast radius holds over the whole cluster. What the mock cannot show: pods moving
- * between nodes while a run resolves.
+ * Three node agents standing for the agents of three nodes and a cluster executor, on the real broker, each with its
+ * own engine, journal-less fail-safe and (for the agents) node; the pods are on fabric8's mock server (CRUD), two per
+ * node, and each pod stands for itself in a network namespace of its own (no kubelet here: {@link TestPodNamespaces}).
+ * The cluster executor and every agent are handed every run-start, as their consumer groups would be; the cluster
+ * executor picks the pods and its claim carries the pick to the agents. Measured on the victims: every picked pod
+ * loses its packets, by one agent's table, and no other pod does; the run's blast radius holds over the whole cluster,
+ * also when pods come and go between the pick and the agents' action.
  */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
@@ -81,6 +83,9 @@ class NodeAgentsKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<String> NODES = List.of("n1", "n2", "n3");
     private static final Map<String, NetnsPair> PODS = new LinkedHashMap<>();
+    /** Network namespaces of pods that only come into being while a run is under way (pod churn). */
+    private static final Map<String, NetnsPair> LATE_PODS = new LinkedHashMap<>();
+    private static final Map<String, String> AGENT_LABELS = Map.of("app.kubernetes.io/name", "tumult-node-agent");
     private static TestHeartbeats heartbeats;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -90,6 +95,8 @@ class NodeAgentsKafkaTest {
     private KubernetesClient kube;
     private EventClient kafka;
     private final List<Agent> agents = new ArrayList<>();
+    private RunEngine clusterExecutor;
+    private FailSafe clusterFailSafe;
     private final List<RunStatus> reported = new CopyOnWriteArrayList<>();
 
     /** One node's agent: engine, fail-safe, node. */
@@ -101,6 +108,9 @@ class NodeAgentsKafkaTest {
         for (int i = 0; i < 6; i++) {
             PODS.put("shop/cart-" + i, NetnsPair.create());
         }
+        for (int i = 6; i < 8; i++) {
+            LATE_PODS.put("shop/cart-" + i, NetnsPair.create());
+        }
     }
 
     @AfterAll
@@ -111,6 +121,8 @@ class NodeAgentsKafkaTest {
         }
         PODS.values().forEach(NetnsPair::close);
         PODS.clear();
+        LATE_PODS.values().forEach(NetnsPair::close);
+        LATE_PODS.clear();
     }
 
     @BeforeEach
@@ -130,8 +142,11 @@ class NodeAgentsKafkaTest {
             heartbeats = new TestHeartbeats(bootstrapServers);
         }
         heartbeats.start();
+        NODES.forEach(this::agentPod);
         NODES.forEach(node -> agents.add(agent(node)));
-        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.failSafe().acceptsStarts()));
+        startClusterExecutor();
+        await().atMost(WAIT).until(() -> clusterFailSafe.acceptsStarts()
+                && agents.stream().allMatch(a -> a.failSafe().acceptsStarts()));
     }
 
     @AfterEach
@@ -141,10 +156,12 @@ class NodeAgentsKafkaTest {
             agent.failSafe().stop();
         }
         agents.clear();
+        clusterExecutor.shutdown();
+        clusterFailSafe.stop();
         kafka.close();
         kube.close();
         server.destroy();
-        PODS.values().forEach(p -> ProcessRunner.run("ip", "netns", "exec", p.victimName(), "nft", "flush",
+        allPods().values().forEach(p -> ProcessRunner.run("ip", "netns", "exec", p.victimName(), "nft", "flush",
                 "ruleset"));
     }
 
@@ -190,7 +207,7 @@ class NodeAgentsKafkaTest {
     }
 
     @Test
-    void shouldRefuseOnEveryNodeARunWhoseClusterWideSelectionBreaksItsBlastRadius() {
+    void shouldRefuseOnceForEveryNodeARunWhoseClusterWideSelectionBreaksItsBlastRadius() {
         // Given: all six pods, where the experiment allows two (each node has only two: the cap is cluster-wide)
         RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ALL, null),
                 new BlastRadius(2, null));
@@ -198,11 +215,15 @@ class NodeAgentsKafkaTest {
         // When
         handToEveryAgent(start);
 
-        // Then
-        assertThat(reported).hasSize(3).allSatisfy(s -> {
-            assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
-            assertThat(s.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
-        });
+        // Then: the cluster executor refuses it, and no agent injects (an agent that took the start after reading
+        // the refusal says it was refused before it started)
+        assertThat(reported.stream().filter(s -> s.executor().equals("cluster-executor"))).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+                    assertThat(s.reason()).isEqualTo(StatusReason.BLAST_RADIUS);
+                    assertThat(s.message()).contains("6 targets, maxTargets 2");
+                });
+        assertThat(reported).allSatisfy(s -> assertThat(s.phase()).isEqualTo(RunPhase.REFUSED));
         for (var pod : PODS.entrySet()) {
             assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
             assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
@@ -280,21 +301,9 @@ class NodeAgentsKafkaTest {
     }
 
     @Test
-    void shouldEndEveryNodesShareWhenAPickedPodsNodeHasNoReadyAgent() {
-        // Given: node agent pods ready on n1 and n2 only (n3 has none: its agent here is not handed the start), and a
-        // cluster executor that checks them and publishes its statuses on the broker
-        agentPod("n1");
-        agentPod("n2");
-        var clusterTargets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
-        var config = TestExecutorConfig.defaults().withId("cluster-executor");
-        var clusterExecutor = new RunEngine(new AttackRegistry(List.of(new NetworkLossAttack(config), new PodKillAttack(
-                kube, clusterTargets, Role.CLUSTER, config.id())), Role.CLUSTER), config, status -> {
-                    reported.add(status);
-                    kafka.publish(EventType.RUN_STATUS, status.runId().toString(), status, "/test");
-                    return CompletableFuture.completedFuture(null);
-                });
-        clusterExecutor.checkNodeAgents(new NodeAgents(kube, clusterTargets, "tumult",
-                Map.of("app.kubernetes.io/name", "tumult-node-agent")));
+    void shouldTouchNoPodWhenAPickedPodsNodeHasNoReadyAgent() {
+        // Given: node agent pods ready on n1 and n2 only (n3 has none: its agent here is not handed the start)
+        kube.pods().inNamespace("tumult").withName("tumult-node-agent-n3").delete();
         RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ALL, null), null);
 
         // When: the cluster executor and the agents of n1 and n2 are handed the start
@@ -312,17 +321,43 @@ class NodeAgentsKafkaTest {
                     assertThat(s.reason()).isEqualTo(StatusReason.NO_NODE_AGENT);
                     assertThat(s.message()).contains("node n3 (picked: shop/cart-2, shop/cart-5)");
                 });
-        // and every agent ends its share for it: nothing stays in place on any pod
-        for (String agent : List.of("node-agent-n1", "node-agent-n2")) {
-            await().atMost(WAIT).until(() -> reported.stream().anyMatch(s -> s.executor().equals(agent)
-                    && (s.phase() == RunPhase.ABORTED || s.phase() == RunPhase.REFUSED)));
-        }
-        await().atMost(WAIT).until(() -> agents.stream().allMatch(a -> a.engine().activeRuns().isEmpty()));
+        // and no agent injected anything: without a pick there is nothing to act on
+        assertThat(reported).allSatisfy(s -> assertThat(s.phase()).isEqualTo(RunPhase.REFUSED));
+        assertThat(agents).allSatisfy(a -> assertThat(a.engine().activeRuns()).isEmpty());
         for (var pod : PODS.entrySet()) {
             assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
             assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isZero();
         }
-        clusterExecutor.shutdown();
+    }
+
+    @Test
+    void shouldActOnTheClusterExecutorsPickWhilePodsComeAndGo() {
+        // Given: a run of two pods, picked by the cluster executor; then pods change before any agent acts: two new
+        // pods match (a pick made now would take one of them) and one picked pod is deleted
+        PodTarget twoCarts = new PodTarget("shop", Map.of("app", "cart"), SelectionMode.FIXED, 2);
+        RunStarted start = start(twoCarts, null);
+        List<String> picked = pick(start);
+        clusterExecutor.start(start).toCompletableFuture().orTimeout(WAIT.toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS).join();
+        addLatePods();
+        String deleted = picked.get(0);
+        kube.pods().inNamespace("shop").withName(deleted.substring("shop/".length())).delete();
+        List<String> pickedNow = pick(start);
+        assertThat(pickedNow).as("a pick made after the change").isNotEqualTo(picked)
+                .anySatisfy(p -> assertThat(picked).doesNotContain(p));
+
+        // When: every agent is handed the start
+        handToAgents(start);
+
+        // Then: only the cluster executor's pick is hit, less the pod that has gone; no pod outside it
+        String survivor = picked.get(1);
+        assertThat(reported.stream().filter(s -> s.phase() == RunPhase.INJECTED)).singleElement()
+                .satisfies(s -> assertThat(s.targets()).containsExactly("pod/" + survivor));
+        for (var pod : allPods().entrySet()) {
+            boolean hit = pod.getKey().equals(survivor);
+            assertThat(tables(pod.getValue())).as(pod.getKey()).hasSize(hit ? 1 : 0);
+            assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isEqualTo(hit ? 100.0 : 0.0);
+        }
     }
 
     @Test
@@ -334,23 +369,50 @@ class NodeAgentsKafkaTest {
                         null, null));
 
         // When
-        handToEveryAgent(podKill);
+        handToAgents(podKill);
 
         // Then
         assertThat(reported).isEmpty();
         assertThat(kube.pods().inNamespace("shop").list().getItems()).hasSize(6);
     }
 
+    /** Hands the start to the cluster executor and to every agent, and waits until each has handled it. */
     private void handToEveryAgent(RunStarted start) {
+        var handled = new ArrayList<CompletableFuture<Void>>();
+        handled.add(clusterExecutor.start(start).toCompletableFuture());
+        agents.forEach(a -> handled.add(a.engine().start(start).toCompletableFuture()));
+        CompletableFuture.allOf(handled.toArray(CompletableFuture[]::new)).orTimeout(WAIT.toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS).join();
+    }
+
+    /** Hands the start to every agent only. */
+    private void handToAgents(RunStarted start) {
         var handled = agents.stream().map(a -> a.engine().start(start).toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(handled).orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
+    /** The cluster executor: picks pods for the agents, claims on the broker, publishes its statuses there. */
+    private void startClusterExecutor() {
+        var clusterTargets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
+        var config = TestExecutorConfig.defaults().withId("cluster-executor");
+        clusterExecutor = new RunEngine(new AttackRegistry(List.of(new NetworkLossAttack(config), new PodKillAttack(
+                kube, clusterTargets, Role.CLUSTER, config.id())), Role.CLUSTER), config, status -> {
+                    reported.add(status);
+                    kafka.publish(EventType.RUN_STATUS, status.runId().toString(), status, "/test");
+                    return CompletableFuture.completedFuture(null);
+                });
+        clusterExecutor.checkNodeAgents(new NodeAgents(kube, clusterTargets, "tumult", AGENT_LABELS));
+        clusterFailSafe = new FailSafe(clusterExecutor, bootstrapServers, config.id(), Duration.ofSeconds(5),
+                Duration.ofHours(1), 1000, InstantSource.system()).guard();
+        clusterFailSafe.start();
+    }
+
     private Agent agent(String node) {
         String id = "node-agent-" + node;
         var targets = new KubernetesTargets(kube, MockCluster.defaultPolicy());
-        var pods = new NodePods(targets, namespaces(), Role.NODE, Optional.of(node));
+        var picks = new SharedPicks(WAIT);
+        var pods = new NodePods(targets, namespaces(), Role.NODE, Optional.of(node), picks);
         var config = TestExecutorConfig.defaults().withId(id);
         var attacks = new AttackRegistry(List.of(new NetworkLossAttack(config, pods),
                 new PodKillAttack(kube, targets, Role.NODE, id)), Role.NODE);
@@ -359,15 +421,37 @@ class NodeAgentsKafkaTest {
             return CompletableFuture.completedFuture(null);
         });
         var failSafe = new FailSafe(engine, bootstrapServers, id, Duration.ofSeconds(5), Duration.ofHours(1), 1000,
-                InstantSource.system(), Duration.ofSeconds(30), Optional.of(node)).guard();
+                InstantSource.system(), Duration.ofSeconds(30), Optional.of(node), picks).guard();
         failSafe.start();
         return new Agent(node, engine, failSafe);
     }
 
     private static TestPodNamespaces namespaces() {
         var namespaces = new TestPodNamespaces();
-        PODS.forEach((pod, pair) -> namespaces.network(pod, pair.victimName()));
+        allPods().forEach((pod, pair) -> namespaces.network(pod, pair.victimName()));
         return namespaces;
+    }
+
+    private static Map<String, NetnsPair> allPods() {
+        var all = new LinkedHashMap<>(PODS);
+        all.putAll(LATE_PODS);
+        return all;
+    }
+
+    /** The late pods, on n1 and n2, matching the run's selector. */
+    private void addLatePods() {
+        var cluster = new MockCluster(kube);
+        int i = 0;
+        for (String pod : LATE_PODS.keySet()) {
+            cluster.pod("shop", pod.substring("shop/".length()), Map.of("app", "cart"), NODES.get(i++ % 2),
+                    "Running");
+        }
+    }
+
+    /** The pods a pick made now would take. */
+    private List<String> pick(RunStarted start) {
+        return new KubernetesTargets(kube, MockCluster.defaultPolicy()).pods(start.runId(),
+                (PodTarget) start.spec().target()).picked().stream().map(KubernetesTargets::key).toList();
     }
 
     private String nodeOf(String pod) {
@@ -384,7 +468,7 @@ class NodeAgentsKafkaTest {
     /** The node agent pod of {@code node}, running and ready, as the DaemonSet and the kubelet would make it. */
     private void agentPod(String node) {
         kube.pods().inNamespace("tumult").resource(new PodBuilder().withNewMetadata().withName("tumult-node-agent-"
-                + node).withNamespace("tumult").withLabels(Map.of("app.kubernetes.io/name", "tumult-node-agent"))
+                + node).withNamespace("tumult").withLabels(AGENT_LABELS)
                 .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("agent")
                 .withImage("tumult/executor:1").endContainer().endSpec().withNewStatus().withPhase("Running")
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();

@@ -25,6 +25,7 @@ import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
 import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPicks;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
@@ -44,17 +45,19 @@ class PodNetworkAttacksTest {
 
     KubernetesClient kube;
     private final TestPodNamespaces namespaces = new TestPodNamespaces();
+    private TestPicks picks;
     private final List<Process> inPod = new ArrayList<>();
     private NetnsPair pair;
     private NetworkLossAttack attack;
 
     @BeforeEach
     void cluster() {
+        picks = new TestPicks(kube);
         pair = NetnsPair.create();
         var cluster = new MockCluster(kube).namespace("shop", true);
         cluster.pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
         attack = new NetworkLossAttack(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
-                MockCluster.defaultPolicy()), namespaces, Role.NODE, Optional.of("n1")));
+                MockCluster.defaultPolicy()), namespaces, Role.NODE, Optional.of("n1"), picks.picks()));
     }
 
     @AfterEach
@@ -70,7 +73,7 @@ class PodNetworkAttacksTest {
         processInPod();
         namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + first.pid() + "/ns/net"));
         UUID runId = UUID.randomUUID();
-        ResolvedTarget pod = attack.resolve(runId, cartPods()).get(0);
+        ResolvedTarget pod = resolve(runId, cartPods()).get(0);
         Injection injection = attack.inject(runId, new NetworkLoss(100), pod);
         assertThat(pair.lossPercent(10)).isEqualTo(100.0);
         first.destroyForcibly();
@@ -91,7 +94,7 @@ class PodNetworkAttacksTest {
         processInPod();
         namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + first.pid() + "/ns/net"));
         UUID runId = UUID.randomUUID();
-        Injection injection = attack.inject(runId, new NetworkLoss(100), attack.resolve(runId, cartPods()).get(0));
+        Injection injection = attack.inject(runId, new NetworkLoss(100), resolve(runId, cartPods()).get(0));
         first.destroyForcibly();
         assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -115,9 +118,9 @@ class PodNetworkAttacksTest {
         namespaces.network("shop/cart-host", java.nio.file.Path.of("/proc/self/ns/net"));
         namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/self/ns/net"));
         UUID runId = UUID.randomUUID();
-        ResolvedTarget declared = attack.resolve(runId, new PodTarget("shop", Map.of("app", "cart-host"),
+        ResolvedTarget declared = resolve(runId, new PodTarget("shop", Map.of("app", "cart-host"),
                 SelectionMode.ONE, null)).get(0);
-        ResolvedTarget sharing = attack.resolve(runId, cartPods()).get(0);
+        ResolvedTarget sharing = resolve(UUID.randomUUID(), cartPods()).get(0);
 
         // When
         var refusedDeclared = catchThrowableOfType(AttackException.class,
@@ -167,5 +170,11 @@ class PodNetworkAttacksTest {
     private List<String> tables() {
         return ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "nft", "list", "tables").orThrow().stdout()
                 .lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** The pods the cluster executor picks for run {@code runId}, as this agent resolves them. */
+    private List<ResolvedTarget> resolve(UUID runId, PodTarget target) {
+        picks.pick(runId, target);
+        return attack.resolve(runId, target);
     }
 }

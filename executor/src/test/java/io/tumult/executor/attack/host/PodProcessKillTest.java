@@ -26,6 +26,7 @@ import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
 import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPicks;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.schemas.v1.PodTarget;
@@ -45,14 +46,16 @@ class PodProcessKillTest {
     KubernetesClient kube;
     private final String mark = "1000." + ThreadLocalRandom.current().nextInt(100_000, 999_999);
     private final TestPodNamespaces namespaces = new TestPodNamespaces();
+    private TestPicks picks;
     private ProcessKillAttack attack;
 
     @BeforeEach
     void cluster() {
+        picks = new TestPicks(kube);
         new MockCluster(kube).namespace("shop", true).pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
         attack = new ProcessKillAttack(TestExecutorConfig.defaults().allowingProcesses("^sleep 1000\\.[0-9]+$"),
                 new NodePods(new KubernetesTargets(kube, MockCluster.defaultPolicy()), namespaces, Role.NODE,
-                        Optional.of("n1")));
+                        Optional.of("n1"), picks.picks()));
     }
 
     @AfterEach
@@ -74,7 +77,7 @@ class PodProcessKillTest {
         long onHost = sleeps().stream().filter(pid -> pid != inPod).findFirst().orElseThrow();
         namespaces.containers("shop/cart-1", Map.of("app", container));
         UUID runId = UUID.randomUUID();
-        ResolvedTarget pod = attack.resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
                 null)).get(0);
 
         // When
@@ -112,5 +115,11 @@ class PodProcessKillTest {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The pods the cluster executor picks for run {@code runId}, as this agent resolves them. */
+    private List<ResolvedTarget> resolve(UUID runId, PodTarget target) {
+        picks.pick(runId, target);
+        return attack.resolve(runId, target);
     }
 }

@@ -24,6 +24,7 @@ import io.tumult.executor.config.TestExecutorConfig;
 import io.tumult.executor.kubernetes.KubernetesConfig.Role;
 import io.tumult.executor.kubernetes.KubernetesTargets;
 import io.tumult.executor.kubernetes.NodePods;
+import io.tumult.executor.kubernetes.TestPicks;
 import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
@@ -44,10 +45,12 @@ class PodTablesSweeperTest {
     KubernetesMockServer server;
     KubernetesClient kube;
     private final TestPodNamespaces namespaces = new TestPodNamespaces();
+    private TestPicks picks;
     private final Map<String, NetnsPair> pods = new java.util.LinkedHashMap<>();
 
     @BeforeEach
     void cluster() {
+        picks = new TestPicks(kube);
         var cluster = new MockCluster(kube).namespace("shop", true);
         for (String[] pod : new String[][] { { "cart-1", "n1" }, { "cart-2", "n1" }, { "cart-3", "n2" } }) {
             cluster.pod("shop", pod[0], Map.of("app", pod[0]), pod[1], "Running");
@@ -102,7 +105,7 @@ class PodTablesSweeperTest {
         UUID left = UUID.randomUUID();
         inject(left, "cart-1", "n1");
         var sweeper = new PodTablesSweeper(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
-                MockCluster.defaultPolicy()), namespaces, Role.ALL, Optional.empty()));
+                MockCluster.defaultPolicy()), namespaces, Role.ALL));
 
         // When
         List<Swept> swept = sweeper.sweep(id -> false);
@@ -115,13 +118,15 @@ class PodTablesSweeperTest {
 
     private NodePods agentOn(String node) {
         return new NodePods(new KubernetesTargets(kube, MockCluster.defaultPolicy()), namespaces, Role.NODE,
-                Optional.of(node));
+                Optional.of(node), picks.picks());
     }
 
     /** A fault as an agent of {@code node} injects it, then forgotten: no journal, no revert. */
     private void inject(UUID runId, String pod, String node) {
         var attack = new NetworkLossAttack(TestExecutorConfig.defaults(), agentOn(node));
-        var target = attack.resolve(runId, new PodTarget("shop", Map.of("app", pod), SelectionMode.ONE, null)).get(0);
+        var selected = new PodTarget("shop", Map.of("app", pod), SelectionMode.ONE, null);
+        picks.pick(runId, selected);
+        var target = attack.resolve(runId, selected).get(0);
         attack.inject(runId, new NetworkLoss(100), target);
     }
 }
