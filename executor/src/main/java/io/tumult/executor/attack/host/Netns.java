@@ -122,7 +122,8 @@ record Netns(String name, Path path, String inode) {
         return false;
     }
 
-    private static Optional<String> inodeOf(Path namespace) {
+    /** The inode of the namespace {@code namespace} leads to, when it can be read. */
+    static Optional<String> inodeOf(Path namespace) {
         try {
             return Optional.of(String.valueOf(Files.getAttribute(namespace, "unix:ino")));
         } catch (java.io.IOException | RuntimeException e) {

@@ -31,7 +31,8 @@ import io.tumult.schemas.v1.Target;
 @ApplicationScoped
 public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth> {
 
-    private static final List<String> TOOLS = List.of("tc");
+    /** nft for the run's marker ({@link TrafficControlLeftovers}). */
+    private static final List<String> TOOLS = List.of("tc", "nft");
 
     private final ExecutorConfig config;
     private final NetworkTargets targets;
@@ -71,12 +72,11 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
             throw new AttackException(Reason.BLAST_RADIUS, "network namespace " + ns.name() + " has "
                     + interfaces.size() + " interfaces; name one with 'interface'");
         }
-        String hex = runId.toString().replace("-", "");
-        String handle = hex.substring(0, 4).equals("0000") ? "7475" : hex.substring(0, 4);
+        String handle = TrafficControlLeftovers.handleFor(runId);
         var ifbs = new ArrayList<String>();
         var undo = new ArrayList<List<String>>();
         for (int i = 0; i < interfaces.size(); i++) {
-            String ifb = String.format("tmb%s%02d", hex.substring(0, 10), i);
+            String ifb = TrafficControlLeftovers.ifbFor(runId, i);
             ifbs.add(ifb);
             if (spec.egress()) {
                 undo.add(ns.argv("tc", "qdisc", "del", "dev", interfaces.get(i), "root", "handle", handle + ":"));
@@ -86,9 +86,10 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
                 undo.add(ns.argv("ip", "link", "del", ifb));
             }
         }
+        undo.add(ns.argv(TrafficControlLeftovers.deleteMarker(runId))); // last: the tag outlives every object
         var recorded = ns.handle();
         recorded.putAll(Map.of("interfaces", String.join(",", interfaces), "ifbs", String.join(",", ifbs),
-                "qdiscHandle", handle, "mechanism", "tbf+ifb"));
+                "qdiscHandle", handle, "mechanism", "tbf+ifb", "marker", "true", "runId", runId.toString()));
         return new Injection(NetworkBandwidth.KIND, target, recorded, undo);
     }
 
@@ -105,6 +106,9 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
         List<String> tbf = List.of("tbf", "rate", Long.toString(bitsPerSecond) + "bit", "burst",
                 Long.toString(burstBytes), "latency", "100ms");
         try {
+            if ("true".equals(injection.handle().get("marker"))) { // first: the tag a sweep finds the run's objects by
+                run(ns, TrafficControlLeftovers.addMarker(UUID.fromString(injection.handle().get("runId"))));
+            }
             for (int i = 0; i < interfaces.size(); i++) {
                 String device = interfaces.get(i);
                 String ifb = ifbs.get(i);
@@ -142,9 +146,7 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
         if (!ns.exists()) {
             return; // the namespace is gone, and every qdisc and device with it
         }
-        for (List<String> command : injection.undo()) {
-            HostCommand.run(config.commandTimeout(), null, command); // each harmless when already gone
-        }
+        TrafficControlLeftovers.undoAllButMarker(injection, config.commandTimeout());
         // checked, not assumed: a revert that did not take must say so
         String handle = injection.handle().get("qdiscHandle") + ":";
         for (String device : injection.handle().get("interfaces").split(",")) {
@@ -160,6 +162,7 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
                 throw new AttackException(Reason.INTERNAL, "cannot delete " + ifb + " in " + ns.name());
             }
         }
+        TrafficControlLeftovers.dropMarker(injection, config.commandTimeout());
     }
 
     private void run(Netns ns, List<String> command) {

@@ -106,7 +106,7 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         var handle = ns.handle();
         handle.putAll(Map.of("interfaces", String.join(",", interfaces), "tag", tag, "mechanism", mechanism));
         if (mechanism.equals(NETEM)) {
-            String qdisc = (hex.startsWith("0000") ? "7475" : hex.substring(0, 4)) + ":";
+            String qdisc = TrafficControlLeftovers.handleFor(runId) + ":";
             handle.put("qdiscHandle", qdisc);
             interfaces.forEach(i -> undo.add(ns.argv("tc", "qdisc", "del", "dev", i, "root", "handle", qdisc)));
         } else {
@@ -121,6 +121,8 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
             }
             undo.add(List.of("pkill", "-TERM", "-f", helperPattern(tag)));
         }
+        undo.add(ns.argv(TrafficControlLeftovers.deleteMarker(runId))); // last: the tag outlives every object
+        handle.putAll(Map.of("marker", "true", "runId", runId.toString()));
         return new Injection(NetworkLatency.KIND, target, handle, undo);
     }
 
@@ -131,6 +133,9 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         Netns ns = NftTableAttack.netns(injection);
         List<String> interfaces = List.of(injection.handle().get("interfaces").split(","));
         try {
+            if ("true".equals(injection.handle().get("marker"))) { // first: the tag a sweep finds the run's objects by
+                run(ns, TrafficControlLeftovers.addMarker(UUID.fromString(injection.handle().get("runId"))));
+            }
             if (mechanism.equals(NETEM)) {
                 String delay = spec.delay().toNanos() / 1000 + "us";
                 String jitter = spec.jitterOrZero().toNanos() / 1000 + "us";
@@ -208,9 +213,7 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         Netns ns = NftTableAttack.netns(injection);
         String tag = injection.handle().get("tag");
         if (ns.exists()) {
-            for (List<String> command : injection.undo()) {
-                HostCommand.run(config.commandTimeout(), null, command); // each harmless when already gone
-            }
+            TrafficControlLeftovers.undoAllButMarker(injection, config.commandTimeout());
         }
         if (NFQUEUE.equals(injection.handle().get("mechanism"))) {
             stopHelper(tag);
@@ -236,6 +239,7 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
                 }
             }
         }
+        TrafficControlLeftovers.dropMarker(injection, config.commandTimeout());
     }
 
     /** Stops the run's helper (ours or one left by an earlier executor) and waits until it is gone. */
@@ -285,7 +289,8 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
     }
 
     private static List<String> tools(String mechanism) {
-        return mechanism.equals(NETEM) ? List.of("tc") : List.of("iptables", "pkill", "pgrep");
+        // nft for the run's marker (TrafficControlLeftovers)
+        return mechanism.equals(NETEM) ? List.of("tc", "nft") : List.of("iptables", "pkill", "pgrep", "nft");
     }
 
     private void run(Netns ns, List<String> command) {

@@ -62,7 +62,8 @@ public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements Le
 
     /**
      * Deletes the nftables tables of runs not active here ({@code tumult_<run>}, any family: every nftables attack
-     * names its table so), in every named namespace within the allowed prefixes. Without
+     * names its table so), and the traffic-control objects of the runs whose marker table that is
+     * ({@link TrafficControlLeftovers}), in every named namespace within the allowed prefixes. Without
      * {@code allowed-namespace-prefixes} it sweeps nothing: an unconfined executor cannot tell its namespaces from
      * those of other Tumult users of the host (the journal still covers its own).
      */
@@ -80,7 +81,10 @@ public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements Le
             } catch (AttackException e) {
                 continue; // outside the prefixes, or the host's own: never ours to touch
             }
-            swept.addAll(sweepTables(Netns.named(namespace), namespace, active, config.commandTimeout()));
+            Netns ns = Netns.named(namespace);
+            // first the traffic-control objects of runs whose marker table is here, then the tables (markers too)
+            swept.addAll(TrafficControlLeftovers.sweep(ns, namespace, active, config.commandTimeout()));
+            swept.addAll(sweepTables(ns, namespace, active, config.commandTimeout()));
         }
         return swept;
     }

@@ -19,8 +19,10 @@ import io.tumult.executor.kubernetes.NodePods;
 
 /**
  * A node agent's start-up sweep of its node's pods: deletes, in each pod's network namespace, the nftables tables of
- * runs not active here ({@code tumult_<run>}, every nftables attack's), so what an agent left behind without its
- * journal is removed before the next one takes a run. Only a node agent sweeps pods (the node's pods are its own); the
+ * runs not active here ({@code tumult_<run>}, every nftables attack's) and the traffic-control objects of those runs
+ * ({@link TrafficControlLeftovers}: qdiscs, IFB devices, NFQUEUE rules and helpers), so what an agent left behind
+ * without its journal is removed before the next one takes a run. Only a node agent sweeps pods (the node's pods are its own);
+ * the
  * named namespaces are {@link NetworkLossAttack}'s sweep.
  */
 @Singleton
@@ -55,6 +57,8 @@ public class PodTablesSweeper implements LeftoverSweeper {
                 continue;
             }
             try {
+                // first the traffic-control objects of runs whose marker table is here, then the tables
+                swept.addAll(TrafficControlLeftovers.sweep(ns, "pod " + pod.name(), active, config.commandTimeout()));
                 swept.addAll(NftTableAttack.sweepTables(ns, "pod " + pod.name(), active, config.commandTimeout()));
             } catch (AttackException e) { // the other pods are still swept; this one is said, never dropped
                 LOG.errorf("start-up sweep of pod %s failed; its leftovers may still be in place: %s", pod.name(),
