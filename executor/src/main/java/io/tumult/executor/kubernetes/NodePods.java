@@ -99,7 +99,8 @@ public class NodePods {
      * the policy's caps for the whole pick; one of its pods that has gone, or moved to another node, is left out (the
      * share only shrinks). None when another executor refused or failed the run first.
      *
-     * @throws AttackException INTERNAL when no pick came in time; the policy's refusals
+     * @throws AttackException INTERNAL when no pick came in time; TARGET_NOT_FOUND when every pod picked on this node
+     *         has gone (refused, so the run is not left without a status); the policy's refusals
      */
     private List<ResolvedTarget> shared(UUID runId) {
         RunClaimed.Pick pick = picks.await(runId);
@@ -108,20 +109,29 @@ public class NodePods {
         }
         targets.policy().checkCaps(pick.pods().size(), pick.candidates());
         var picked = new ArrayList<ResolvedTarget>();
+        var gone = new ArrayList<String>();
+        boolean anyHere = false;
         for (RunClaimed.PickedPod pod : pick.pods()) {
             var target = new ResolvedTarget(PodTarget.KIND, pod.pod(), pod.node());
             if (actsHere(target)) {
+                anyHere = true;
                 String[] parts = pod.pod().split("/", 2);
                 targets.policy().checkNamespace(parts[0]);
                 Pod found = targets.pod(parts[0], parts[1]);
                 if (found == null || found.getSpec() == null || !node.get().equals(found.getSpec().getNodeName())) {
-                    LOG.infof("runId=%s picked pod %s is no longer on node %s: left out", runId, pod.pod(),
-                            node.get());
+                    gone.add(pod.pod());
                     continue;
                 }
             }
             picked.add(target);
         }
+        if (anyHere && picked.stream().noneMatch(this::actsHere)) {
+            // said, never silent: the other agents' shares end on it (a run must not go without any status)
+            throw new AttackException(Reason.TARGET_NOT_FOUND, "every pod picked on node " + node.get()
+                    + " has gone or moved since the pick: " + String.join(", ", gone));
+        }
+        gone.forEach(pod -> LOG.infof("runId=%s picked pod %s is no longer on node %s: left out", runId, pod,
+                node.get()));
         candidateCounts.record(runId, pick.candidates());
         return picked;
     }

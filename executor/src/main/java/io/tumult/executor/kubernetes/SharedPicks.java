@@ -29,7 +29,8 @@ import io.tumult.schemas.v1.RunClaimed;
 public class SharedPicks {
 
     private static final Logger LOG = Logger.getLogger(SharedPicks.class);
-    private static final int REMEMBERED = 10_000;
+    /** Picks are needed for seconds, while the agents take a run; each holds its pods. */
+    private static final int REMEMBERED = 1_000;
 
     private final Duration timeout;
     private final Map<UUID, CompletableFuture<RunClaimed.Pick>> byRun = new LinkedHashMap<>(16, 0.75f, false) {

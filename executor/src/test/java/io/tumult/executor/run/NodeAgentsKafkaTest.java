@@ -332,31 +332,52 @@ class NodeAgentsKafkaTest {
 
     @Test
     void shouldActOnTheClusterExecutorsPickWhilePodsComeAndGo() {
-        // Given: a run of two pods, picked by the cluster executor; then pods change before any agent acts: two new
-        // pods match (a pick made now would take one of them) and one picked pod is deleted
-        PodTarget twoCarts = new PodTarget("shop", Map.of("app", "cart"), SelectionMode.FIXED, 2);
-        RunStarted start = start(twoCarts, null);
+        // Given: a run of two pods, picked by the cluster executor; then, before any agent acts, two new pods match
+        // (a pick made now would take one of them)
+        RunStarted start = startWhosePickTheLatePodsChange(new PodTarget("shop", Map.of("app", "cart"),
+                SelectionMode.FIXED, 2));
         List<String> picked = pick(start);
         clusterExecutor.start(start).toCompletableFuture().orTimeout(WAIT.toSeconds(),
                 java.util.concurrent.TimeUnit.SECONDS).join();
         addLatePods();
-        String deleted = picked.get(0);
-        kube.pods().inNamespace("shop").withName(deleted.substring("shop/".length())).delete();
-        List<String> pickedNow = pick(start);
-        assertThat(pickedNow).as("a pick made after the change").isNotEqualTo(picked)
-                .anySatisfy(p -> assertThat(picked).doesNotContain(p));
+        assertThat(pick(start)).as("a pick made after the change").anySatisfy(p -> assertThat(LATE_PODS)
+                .containsKey(p));
 
         // When: every agent is handed the start
         handToAgents(start);
 
-        // Then: only the cluster executor's pick is hit, less the pod that has gone; no pod outside it
-        String survivor = picked.get(1);
-        assertThat(reported.stream().filter(s -> s.phase() == RunPhase.INJECTED)).singleElement()
-                .satisfies(s -> assertThat(s.targets()).containsExactly("pod/" + survivor));
+        // Then: exactly the cluster executor's pick is hit, each pod once; no late pod
+        assertThat(reported.stream().filter(s -> s.phase() == RunPhase.INJECTED).flatMap(s -> s.targets().stream()))
+                .containsExactlyInAnyOrderElementsOf(picked.stream().map(p -> "pod/" + p).toList());
         for (var pod : allPods().entrySet()) {
-            boolean hit = pod.getKey().equals(survivor);
+            boolean hit = picked.contains(pod.getKey());
             assertThat(tables(pod.getValue())).as(pod.getKey()).hasSize(hit ? 1 : 0);
             assertThat(pod.getValue().lossPercent(10)).as(pod.getKey()).isEqualTo(hit ? 100.0 : 0.0);
+        }
+    }
+
+    @Test
+    void shouldRefuseANodesShareWhosePickedPodsHaveAllGoneAndTouchNothing() {
+        // Given: a run of one pod, picked; then that pod is deleted before its agent acts
+        RunStarted start = start(new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null), null);
+        String picked = pick(start).get(0);
+        clusterExecutor.start(start).toCompletableFuture().orTimeout(WAIT.toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS).join();
+        String node = nodeOf(picked);
+        kube.pods().inNamespace("shop").withName(picked.substring("shop/".length())).delete();
+
+        // When
+        handToAgents(start);
+
+        // Then: its node's agent says so (the run does not go without a status); no other pod is taken instead
+        assertThat(reported).singleElement().satisfies(s -> {
+            assertThat(s.executor()).isEqualTo("node-agent-" + node);
+            assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+            assertThat(s.reason()).isEqualTo(StatusReason.TARGET_NOT_FOUND);
+            assertThat(s.message()).contains(picked);
+        });
+        for (var pod : PODS.entrySet()) {
+            assertThat(tables(pod.getValue())).as(pod.getKey()).isEmpty();
         }
     }
 
@@ -446,6 +467,21 @@ class NodeAgentsKafkaTest {
             cluster.pod("shop", pod.substring("shop/".length()), Map.of("app", "cart"), NODES.get(i++ % 2),
                     "Running");
         }
+    }
+
+    /** A start whose pick, made again once the late pods exist, would take one of them (most run ids do). */
+    private RunStarted startWhosePickTheLatePodsChange(PodTarget target) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            RunStarted start = start(target, null);
+            addLatePods();
+            boolean takesALatePod = pick(start).stream().anyMatch(LATE_PODS::containsKey);
+            LATE_PODS.keySet().forEach(p -> kube.pods().inNamespace("shop").withName(p.substring("shop/".length()))
+                    .delete());
+            if (takesALatePod) {
+                return start;
+            }
+        }
+        throw new AssertionError("no run id among 50 whose pick the late pods change");
     }
 
     /** The pods a pick made now would take. */
