@@ -40,7 +40,7 @@ import io.tumult.schemas.v1.SelectionMode;
  */
 @NeedsHostAttacks
 @EnableKubernetesMockClient(crud = true)
-class PodTablesSweeperTest {
+class PodNetworkSweeperTest {
 
     KubernetesMockServer server;
     KubernetesClient kube;
@@ -74,7 +74,7 @@ class PodTablesSweeperTest {
         inject(left, "cart-1", "n1");
         inject(active, "cart-2", "n1");
         inject(otherNode, "cart-3", "n2");
-        var sweeper = new PodTablesSweeper(TestExecutorConfig.defaults(), agentOn("n1"));
+        var sweeper = new PodNetworkSweeper(TestExecutorConfig.defaults(), agentOn("n1"));
         // the mock's CRUD mode does not filter on spec.nodeName: the answer a kube-apiserver gives is set here
         var onN1 = new PodListBuilder().withItems(kube.pods().inNamespace("shop").list().getItems().stream()
                 .filter(p -> p.getSpec().getNodeName().equals("n1")).toList()).build();
@@ -104,7 +104,7 @@ class PodTablesSweeperTest {
         // Given
         UUID left = UUID.randomUUID();
         inject(left, "cart-1", "n1");
-        var sweeper = new PodTablesSweeper(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
+        var sweeper = new PodNetworkSweeper(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
                 MockCluster.defaultPolicy()), namespaces, Role.ALL));
 
         // When

@@ -26,16 +26,16 @@ import io.tumult.executor.kubernetes.NodePods;
  * named namespaces are {@link NetworkLossAttack}'s sweep.
  */
 @Singleton
-public class PodTablesSweeper implements LeftoverSweeper {
+public class PodNetworkSweeper implements LeftoverSweeper {
 
-    private static final Logger LOG = Logger.getLogger(PodTablesSweeper.class);
+    private static final Logger LOG = Logger.getLogger(PodNetworkSweeper.class);
 
     private final ExecutorConfig config;
     private final NodePods pods;
     private final NetworkTargets targets;
 
     @Inject
-    public PodTablesSweeper(ExecutorConfig config, NodePods pods) {
+    public PodNetworkSweeper(ExecutorConfig config, NodePods pods) {
         this.config = config;
         this.pods = pods;
         this.targets = new NetworkTargets(config, pods);
