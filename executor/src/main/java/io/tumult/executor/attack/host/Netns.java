@@ -16,7 +16,8 @@ import io.tumult.executor.attack.AttackException.Reason;
  * A network namespace an attack acts in, entered through its path: {@code /run/netns/<name>} for a named namespace,
  * {@code /proc/<pid>/ns/net} of its sandbox for a pod (node agents). Every command an attack runs there, and every
  * undo command it hands to a guard, goes through {@code nsenter --net=<path>}, so nothing is ever run in the
- * executor's own (the host's) namespace by mistake.
+ * executor's own (the host's) namespace by mistake; nftables scripts go to the {@code tumult-nft} helper instead
+ * ({@link #nft}), which enters the namespace itself and refuses the executor's own.
  *
  * <p>
  * A pod's namespace is also known by its identity, the namespace's inode, fixed when the fault is planned: a pid's
@@ -98,28 +99,45 @@ record Netns(String name, Path path, String inode) {
         return HostCommand.run(timeout, stdin, argv(command));
     }
 
+    /**
+     * Runs {@code script} (what {@code nft -f -} reads) inside this namespace, through the {@code tumult-nft} helper
+     * where it runs, else through {@code nft} ({@link Nftables}).
+     */
+    HostCommand.Output nft(Duration timeout, String script) {
+        return Nftables.shared().run(this, timeout, script);
+    }
+
     /** Whether the namespace still exists (when it is gone, so is every rule and device inside it). */
     boolean exists() {
+        return entry().isPresent();
+    }
+
+    /**
+     * A path that leads to this namespace now: its own path, else (for a pod's, known by inode) any process still in it
+     * or a name pinning it; empty when it is gone.
+     */
+    Optional<Path> entry() {
         if (inode == null) {
-            return Files.exists(path);
+            return Files.exists(path) ? Optional.of(path) : Optional.empty();
         }
         if (inodeOf(path).filter(inode::equals).isPresent()) {
-            return true;
+            return Optional.of(path);
         }
         String[] pids = Path.of("/proc").toFile().list();
         for (String pid : pids == null ? new String[0] : pids) {
-            if (pid.chars().allMatch(Character::isDigit)
-                    && inodeOf(Path.of("/proc", pid, "ns", "net")).filter(inode::equals).isPresent()) {
-                return true;
+            Path candidate = Path.of("/proc", pid, "ns", "net");
+            if (pid.chars().allMatch(Character::isDigit) && inodeOf(candidate).filter(inode::equals).isPresent()) {
+                return Optional.of(candidate);
             }
         }
         String[] pinned = NetworkNamespaces.NETNS_DIR.toFile().list();
         for (String name : pinned == null ? new String[0] : pinned) {
-            if (inodeOf(NetworkNamespaces.NETNS_DIR.resolve(name)).filter(inode::equals).isPresent()) {
-                return true;
+            Path candidate = NetworkNamespaces.NETNS_DIR.resolve(name);
+            if (inodeOf(candidate).filter(inode::equals).isPresent()) {
+                return Optional.of(candidate);
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     /** The inode of the namespace {@code namespace} leads to, when it can be read. */

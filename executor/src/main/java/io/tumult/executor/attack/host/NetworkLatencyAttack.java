@@ -35,7 +35,7 @@ import io.tumult.schemas.v1.Target;
  * the run; reverting deletes it (tc refuses when the root is no longer the run's).</li>
  * <li>{@code nfqueue} otherwise: an iptables rule per interface in the namespace's {@code OUTPUT} chain, commented
  * {@code tumult_<run>}, sends outgoing packets to an NFQUEUE queue with {@code --queue-bypass}, and
- * {@link DelayQueueHelper tumult-delayq}, started inside the namespace with the run's tag on its command line, holds
+ * {@link HelperBinary tumult-delayq}, started inside the namespace with the run's tag on its command line, holds
  * each packet for its delay and then accepts it. Fail safe: if the helper dies, packets pass undelayed. Reverting
  * deletes the rules, then stops the helper by its tag (it accepts what it still holds).</li>
  * </ul>
@@ -51,25 +51,25 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
     private final ExecutorConfig config;
     private final NetworkTargets targets;
     private final BooleanSupplier netemAvailable;
-    private final DelayQueueHelper helper;
+    private final HelperBinary helper;
     /** Helpers this JVM started, by tag: waited for on revert so none is left a zombie. */
     private final Map<String, Process> helpers = new ConcurrentHashMap<>();
 
     /** On named namespaces, and on the pods of this node (a node agent). */
     @Inject
     NetworkLatencyAttack(ExecutorConfig config, NodePods pods) {
-        this(config, NetworkLatencyAttack::kernelHasNetem, DelayQueueHelper.standard(), pods);
+        this(config, NetworkLatencyAttack::kernelHasNetem, HelperBinary.delayQueue(), pods);
     }
 
     NetworkLatencyAttack(ExecutorConfig config) {
-        this(config, NetworkLatencyAttack::kernelHasNetem, DelayQueueHelper.standard(), NodePods.none());
+        this(config, NetworkLatencyAttack::kernelHasNetem, HelperBinary.delayQueue(), NodePods.none());
     }
 
-    NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, DelayQueueHelper helper) {
+    NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, HelperBinary helper) {
         this(config, netemAvailable, helper, NodePods.none());
     }
 
-    NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, DelayQueueHelper helper,
+    NetworkLatencyAttack(ExecutorConfig config, BooleanSupplier netemAvailable, HelperBinary helper,
             NodePods pods) {
         this.config = config;
         this.netemAvailable = netemAvailable;
@@ -167,7 +167,7 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new AttackException(Reason.INTERNAL, "cannot start " + DelayQueueHelper.NAME + ": " + e.getMessage(), e);
+            throw new AttackException(Reason.INTERNAL, "cannot start " + HelperBinary.DELAYQ + ": " + e.getMessage(), e);
         }
         helpers.put(tag, process);
         var reader = process.inputReader(StandardCharsets.UTF_8);
@@ -182,11 +182,11 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         try {
             line = firstLine.get(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AttackException(Reason.INTERNAL, DelayQueueHelper.NAME + " did not bind queue " + queue + " in "
+            throw new AttackException(Reason.INTERNAL, HelperBinary.DELAYQ + " did not bind queue " + queue + " in "
                     + ns.name() + " within " + config.commandTimeout(), e);
         }
         if (!"ready".equals(line)) {
-            throw new AttackException(Reason.INTERNAL, DelayQueueHelper.NAME + " could not bind queue " + queue
+            throw new AttackException(Reason.INTERNAL, HelperBinary.DELAYQ + " could not bind queue " + queue
                     + " in " + ns.name() + ": " + line);
         }
         // keep its output drained so it can never block on a full pipe
@@ -255,20 +255,20 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
             while (HostCommand.run(config.commandTimeout(), null, List.of("pgrep", "-f", pattern)).exitCode() == 0) {
                 if (System.nanoTime() > deadline) {
                     HostCommand.run(config.commandTimeout(), null, List.of("pkill", "-KILL", "-f", pattern));
-                    throw new AttackException(Reason.INTERNAL, DelayQueueHelper.NAME + " " + tag
+                    throw new AttackException(Reason.INTERNAL, HelperBinary.DELAYQ + " " + tag
                             + " did not stop on SIGTERM within " + config.commandTimeout() + "; killed");
                 }
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AttackException(Reason.INTERNAL, "interrupted stopping " + DelayQueueHelper.NAME + " " + tag, e);
+            throw new AttackException(Reason.INTERNAL, "interrupted stopping " + HelperBinary.DELAYQ + " " + tag, e);
         }
     }
 
     /** Matches exactly the run's helper on a command line: its binary name, three numbers, and the run's tag last. */
     static String helperPattern(String tag) {
-        return "/" + DelayQueueHelper.NAME + " [0-9]+ [0-9]+ [0-9]+ " + tag + "$";
+        return "/" + HelperBinary.DELAYQ + " [0-9]+ [0-9]+ [0-9]+ " + tag + "$";
     }
 
     private static List<String> rule(String iptables, String action, String device, String tag, String queue) {

@@ -69,6 +69,7 @@ public class NetworkLossAttack extends NftTableAttack<NetworkLoss> implements Le
      */
     @Override
     public List<Swept> sweep(Predicate<UUID> active) {
+        Nftables.shared().warmUp(); // at start-up, before any run-start: the first run does not wait for the helper
         if (config.allowedNamespacePrefixes().isEmpty()) {
             return List.of();
         }

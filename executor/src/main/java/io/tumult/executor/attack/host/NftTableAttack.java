@@ -104,7 +104,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
         ruleset.append("}\n");
         RuntimeException failure;
         try {
-            var out = ns.run(config.commandTimeout(), ruleset.toString(), "nft", "-f", "-");
+            var out = ns.nft(config.commandTimeout(), ruleset.toString());
             failure = out.exitCode() == 0 ? null
                     : new AttackException(Reason.INTERNAL, "nft refused the " + kind() + " table in " + ns.name()
                             + ": " + out.stderr().strip());
@@ -129,7 +129,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
         if (!ns.exists()) {
             return; // the namespace is gone, and every rule with it
         }
-        var out = ns.run(config.commandTimeout(), null, "nft", "delete", "table", family, table);
+        var out = ns.nft(config.commandTimeout(), "delete table " + family + " " + table);
         if (out.exitCode() != 0 && out.exitCode() != Netns.GONE && !out.stderr().contains("No such file or directory")) {
             throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + ns.name() + ": "
                     + out.stderr().strip());
@@ -150,7 +150,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
      */
     static List<LeftoverSweeper.Swept> sweepTables(Netns ns, String where, java.util.function.Predicate<UUID> active,
             java.time.Duration timeout) {
-        var out = ns.run(timeout, null, "nft", "list", "tables");
+        var out = ns.nft(timeout, "list tables");
         if (out.exitCode() == Netns.GONE) {
             return List.of();
         }
@@ -168,7 +168,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
             if (runId.isPresent() && active.test(runId.get())) {
                 continue;
             }
-            var deleted = ns.run(timeout, null, "nft", "delete", "table", words[1], words[2]);
+            var deleted = ns.nft(timeout, "delete table " + words[1] + " " + words[2]);
             if (deleted.exitCode() != 0 && deleted.exitCode() != Netns.GONE
                     && !deleted.stderr().contains("No such file or directory")) {
                 throw new AttackException(Reason.INTERNAL, "cannot delete " + words[2] + " in " + where + ": "

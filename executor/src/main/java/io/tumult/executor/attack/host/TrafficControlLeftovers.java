@@ -88,7 +88,7 @@ final class TrafficControlLeftovers {
         if (!HostCommand.onPath("nft")) {
             return List.of();
         }
-        var tables = ns.run(timeout, null, "nft", "list", "tables");
+        var tables = ns.nft(timeout, "list tables");
         if (tables.exitCode() != 0) {
             return List.of(); // gone, or unreadable: the table sweep says so
         }
@@ -164,7 +164,7 @@ final class TrafficControlLeftovers {
                 .filter(p -> Netns.inodeOf(Path.of("/proc", Long.toString(p.pid()), "ns", "net")).equals(inode))
                 .forEach(p -> {
                     p.destroy();
-                    swept.add(new Swept(Optional.of(runId), DelayQueueHelper.NAME + " " + p.pid() + " in " + where));
+                    swept.add(new Swept(Optional.of(runId), HelperBinary.DELAYQ + " " + p.pid() + " in " + where));
                 });
         return swept;
     }

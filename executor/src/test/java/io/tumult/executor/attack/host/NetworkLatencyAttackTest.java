@@ -128,7 +128,7 @@ class NetworkLatencyAttackTest {
     void shouldRefuseNamingWhatIsMissingWhenNeitherNetemNorTheFallbackCanWork(@TempDir Path cache) {
         // Given: a node without netem whose compiler is missing
         var withoutCompiler = new NetworkLatencyAttack(TestExecutorConfig.defaults(), () -> false,
-                new DelayQueueHelper("tumult-no-such-cc", cache));
+                HelperBinary.delayQueue("tumult-no-such-cc", cache));
         ResolvedTarget target = withoutCompiler.resolve(new NetworkNamespaceTarget(pair.victimName())).get(0);
 
         // When
