@@ -63,6 +63,8 @@ import io.tumult.schemas.v1.Trigger;
  * (2 in verify, 10 with {@code -Pbench}) after round 0, which warms the broker up and is not counted. The executors'
  * logs are kept in {@code bench/target/fault-latency-logs/}; {@code -DexecutorJvmArgs} adds JVM options to them (with
  * {@code RunEngine} at DEBUG, each run's start path is split into claim, resolve, journal, guard and apply).
+ * {@code -DlatencyBaseline="<JVM options>"} (e.g. {@code -Dtumult.nftables=exec}) makes every other round a baseline
+ * executor started with those options; both are reported, with the ratios of their medians and p99s.
  */
 @NeedsHostAttacks
 class FaultLatencyBenchTest {
@@ -71,13 +73,20 @@ class FaultLatencyBenchTest {
     private static final int PROBE_PORT = 7;
     /** Measured start/abort cycles per executor JVM, after one that warms it up. */
     private static final int CYCLES = Integer.getInteger("latencyCycles", 3);
+    /** Every cycle, warm-ups included, for {@code target/fault-latency-samples.csv}: to find a slow one in the logs. */
+    private static final StringBuilder SAMPLES = new StringBuilder(
+            "round,runId,startSentEpochMs,abortSentEpochMs,startToActiveMs,abortToRemovedMs\n");
 
     @Test
     void shouldPutTheFaultInPlaceAndTakeItOutOnTheVictimForEveryRound() throws Exception {
         int rounds = Integer.getInteger("latencyRounds", 2);
+        String baseline = System.getProperty("latencyBaseline", "").strip();
         var startToActive = new ArrayList<Double>();
         var abortToRemoved = new ArrayList<Double>();
         var killToRemoved = new ArrayList<Double>();
+        var baseStartToActive = new ArrayList<Double>();
+        var baseAbortToRemoved = new ArrayList<Double>();
+        var baseKillToRemoved = new ArrayList<Double>();
         Path work = Files.createTempDirectory("tumult-latency-");
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
         try (var stack = LocalStack.start(false);
@@ -89,21 +98,25 @@ class FaultLatencyBenchTest {
             heartbeat.scheduleAtFixedRate(() -> events.publishAsync(EventType.GUARDIAN_HEARTBEAT, "bench",
                     new GuardianHeartbeat("bench", Instant.now(), Duration.ofMillis(300), 0), "/bench"), 0, 300,
                     TimeUnit.MILLISECONDS);
-            for (int round = 0; round <= rounds; round++) {
-                try (GuardedProcess executor = startExecutor(stack, pair.victimName(), work, round)) {
+            for (int round = 0; round <= (baseline.isEmpty() ? rounds : 2 * rounds); round++) {
+                boolean isBaseline = !baseline.isEmpty() && round % 2 == 0 && round > 0;
+                var toActive = isBaseline ? baseStartToActive : startToActive;
+                var toRemoved = isBaseline ? baseAbortToRemoved : abortToRemoved;
+                try (GuardedProcess executor = startExecutor(stack, pair.victimName(), work, round,
+                        isBaseline ? baseline : "")) {
                     try {
                         // Given a running executor and an answering victim; its first cycle warms it up
                         cycle(events, pair, probe, round);
                         for (int c = 0; c < CYCLES; c++) {
                             double[] measured = cycle(events, pair, probe, round);
                             if (round > 0) { // round 0 also warms the broker and the probe up
-                                startToActive.add(measured[0]);
-                                abortToRemoved.add(measured[1]);
+                                toActive.add(measured[0]);
+                                toRemoved.add(measured[1]);
                             }
                         }
                         double killed = killWithAFaultInPlace(executor, events, pair, probe, round);
                         if (round > 0) {
-                            killToRemoved.add(killed);
+                            (isBaseline ? baseKillToRemoved : killToRemoved).add(killed);
                         }
                     } catch (AssertionError e) {
                         throw new AssertionError(e.getMessage() + "\nexecutor log:\n" + executor.logTail(40), e);
@@ -125,9 +138,21 @@ class FaultLatencyBenchTest {
                 rounds, CYCLES, line("run-start published -> fault active", startToActive),
                 line("abort published -> fault removed", abortToRemoved),
                 line("executor kill -9 -> fault removed", killToRemoved));
+        if (!baseline.isEmpty()) {
+            assertThat(baseStartToActive).hasSize(rounds * CYCLES);
+            report += String.format(Locale.ROOT, "baseline executors (%s), interleaved with the above (ms):%n%s%s%s"
+                    + "ratios (above / baseline):%n%s%s%s", baseline,
+                    line("run-start published -> fault active", baseStartToActive),
+                    line("abort published -> fault removed", baseAbortToRemoved),
+                    line("executor kill -9 -> fault removed", baseKillToRemoved),
+                    ratio("run-start published -> fault active", startToActive, baseStartToActive),
+                    ratio("abort published -> fault removed", abortToRemoved, baseAbortToRemoved),
+                    ratio("executor kill -9 -> fault removed", killToRemoved, baseKillToRemoved));
+        }
         System.out.print(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "fault-latency.txt"), report);
+        Files.writeString(Path.of("target", "fault-latency-samples.csv"), SAMPLES);
     }
 
     /** One run started then aborted; returns {start to fault active, abort to fault removed} in ms. */
@@ -146,6 +171,8 @@ class FaultLatencyBenchTest {
         events.publish(EventType.RUN_ABORTED, start.runId().toString(), new RunAborted(start.runId().toString(),
                 "bench", Instant.now(), new AbortReason(AbortKind.MANUAL, "bench", null, null)), "/bench");
         double removed = probe.await("UP", abortAt);
+        SAMPLES.append(String.format(Locale.ROOT, "%d,%s,%.3f,%.3f,%.1f,%.1f%n", round, start.runId(), sentAt,
+                abortAt, active - sentAt, removed - abortAt));
         return new double[] { active - sentAt, removed - abortAt };
     }
 
@@ -168,8 +195,8 @@ class FaultLatencyBenchTest {
         return new RunStarted(UUID.randomUUID(), "latency-bench-" + round, Trigger.MANUAL, Instant.now(), spec);
     }
 
-    private static GuardedProcess startExecutor(LocalStack stack, String victim, Path work, int round)
-            throws IOException, InterruptedException {
+    private static GuardedProcess startExecutor(LocalStack stack, String victim, Path work, int round,
+            String baselineArgs) throws IOException, InterruptedException {
         Path jar = Path.of("..", "executor", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         assertThat(jar).as("the packaged executor (built by the reactor before bench)").isRegularFile();
         var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -184,7 +211,7 @@ class FaultLatencyBenchTest {
                 "-Dmp.messaging.incoming.run-start.session.timeout.ms=6000"));
         // e.g. -DexecutorJvmArgs=-Dquarkus.log.category.io.tumult.executor.run.RunEngine.level=DEBUG (the start
         // path's split per run, in the logs kept under target/)
-        String extra = System.getProperty("executorJvmArgs", "").strip();
+        String extra = (System.getProperty("executorJvmArgs", "") + " " + baselineArgs).strip();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
@@ -237,6 +264,15 @@ class FaultLatencyBenchTest {
         sorted.sort(Comparator.naturalOrder());
         return String.format(Locale.ROOT, "  %-40s median %7.1f  p99 %7.1f  max %7.1f%n", what,
                 percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1));
+    }
+
+    private static String ratio(String what, List<Double> measured, List<Double> baseline) {
+        var m = new ArrayList<>(measured);
+        var b = new ArrayList<>(baseline);
+        m.sort(Comparator.naturalOrder());
+        b.sort(Comparator.naturalOrder());
+        return String.format(Locale.ROOT, "  %-40s median %7.2f  p99 %7.2f%n", what,
+                percentile(m, 50) / percentile(b, 50), percentile(m, 99) / percentile(b, 99));
     }
 
     /** Nearest-rank percentile of sorted values. */
