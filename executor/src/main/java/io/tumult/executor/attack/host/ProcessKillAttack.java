@@ -34,9 +34,11 @@ import io.tumult.schemas.v1.Target;
  * every interval until reverted, choosing afresh each time so a restarted process dies again (seed 003's process
  * killer). On a pod target (a node agent, for the picked pods on its node) it signals the processes the spec's
  * {@code name} or {@code pattern} selects in the PID namespace of each of the pod's containers, as they were at
- * injection (a restarted container is a new namespace, which the killer does not follow); a pod sharing the host's PID
- * namespace is refused. Every choice is checked again: PID 1, the executor and its family, and anything outside the allowed
- * patterns are never signalled, and a run whose selection includes one is refused before any signal.
+ * injection, and at every interval in the containers running then (a restarted container is a new namespace, which
+ * the killer follows, except for {@code STOP}, whose revert continues the namespaces journaled); a pod sharing the
+ * host's PID namespace is refused. Every choice is checked again: PID 1, the executor and its family, and anything
+ * outside the allowed patterns are never signalled, and a run whose selection includes one is refused before any
+ * signal.
  * <p>
  * The killer is a timer in the executor, not a child process: it stops with the executor, so nothing of it can
  * outlive a crash. What a signal does stays done, except a {@code STOP}: its revert (and its undo command, for a guard)
@@ -206,11 +208,32 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
             long every = spec.interval().toMillis();
             killers.put(runId, timer.scheduleWithFixedDelay(() -> {
                 try {
-                    selections.forEach(p -> signal(p, spec.signal()));
+                    selectionsNow(spec, injection, selections).forEach(p -> signal(p, spec.signal()));
                 } catch (RuntimeException e) {
                     LOG.warnf("process-kill of run %s: %s", runId, e.getMessage());
                 }
             }, every, every, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * What the killer signals at a later interval. A pod's containers are looked up again, so a container restarted
+     * since (a new PID namespace) is followed, as seed 003's killer follows a restarted process; but not for STOP:
+     * the revert, and a guard when the executor is gone, continue only the namespaces journaled at injection. When the
+     * pod's containers cannot be looked up (gone, between restarts, the API away), or one now shares the host's PID
+     * namespace, nothing is signalled at that interval: a dead container's namespace inode can be reused by another
+     * pod's.
+     */
+    private List<Selection> selectionsNow(ProcessKill spec, Injection injection, List<Selection> journaled) {
+        if (!PodTarget.KIND.equals(injection.target().kind()) || spec.signal().equals("STOP")) {
+            return journaled;
+        }
+        try {
+            return selections(spec, injection.target());
+        } catch (AttackException e) {
+            LOG.debugf("process-kill on pod %s signals nothing this time: %s", injection.target().name(),
+                    e.getMessage());
+            return List.of();
         }
     }
 

@@ -89,6 +89,35 @@ class PodProcessKillTest {
         assertThat(RunProcesses.alive(container)).as("the container's main process").isTrue();
     }
 
+    @Test
+    void shouldFollowARestartedContainerAtTheNextInterval() throws Exception {
+        // Given: the pod's container with a sleep inside, and a killer every 300 ms
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
+        long first = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c"), Optional::isPresent)
+                .orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().size() == 1);
+        namespaces.containers("shop/cart-1", Map.of("app", first));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+                null)).get(0);
+        attack.inject(runId, new ProcessKill("KILL", Duration.ofMillis(300), null, "^sleep " + mark.replace(".",
+                "\\.") + "$"), pod);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().isEmpty());
+
+        // When: the container restarts (its runtime starts a new one, in a PID namespace of its own)
+        ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
+        long second = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c").filter(p -> p != first),
+                Optional::isPresent).orElseThrow();
+        long restarted = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream()
+                .filter(pid -> sameNamespace(pid, second)).findFirst(), Optional::isPresent).orElseThrow();
+        namespaces.containers("shop/cart-1", Map.of("app", second)); // what the API says once it has restarted
+
+        // Then: the restarted container's sleep dies too, and its main process stays
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(restarted));
+        assertThat(RunProcesses.alive(second)).as("the restarted container's main process").isTrue();
+    }
+
     /** The detached process (its parent, setsid, exits) whose command line starts with {@code prefix} and has the mark. */
     private Optional<Long> find(String prefix) {
         return ProcessHandle.allProcesses().filter(p -> RunProcesses.commandLine(p.pid()).startsWith(prefix)
