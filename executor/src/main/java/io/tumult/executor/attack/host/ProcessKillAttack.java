@@ -219,17 +219,23 @@ public class ProcessKillAttack implements Attack<ProcessKill> {
     /**
      * What the killer signals at a later interval. A pod's containers are looked up again, so a container restarted
      * since (a new PID namespace) is followed, as seed 003's killer follows a restarted process; but not for STOP:
-     * the revert, and a guard when the executor is gone, continue only the namespaces journaled at injection. When the
-     * pod's containers cannot be looked up (gone, between restarts, the API away), or one now shares the host's PID
-     * namespace, nothing is signalled at that interval: a dead container's namespace inode can be reused by another
-     * pod's.
+     * the revert, and a guard when the executor is gone, continue only the namespaces journaled at injection, so STOP
+     * goes only to those of them the pod still runs. A dead container's namespace inode is reused at once by the next
+     * namespace made on the node, another pod's maybe, so a journaled one is never trusted alone; and when the pod's
+     * containers cannot be looked up (gone, between restarts, the API away), or one now shares the host's PID
+     * namespace, nothing is signalled at that interval.
      */
     private List<Selection> selectionsNow(ProcessKill spec, Injection injection, List<Selection> journaled) {
-        if (!PodTarget.KIND.equals(injection.target().kind()) || spec.signal().equals("STOP")) {
+        if (!PodTarget.KIND.equals(injection.target().kind())) {
             return journaled;
         }
         try {
-            return selections(spec, injection.target());
+            List<Selection> now = selections(spec, injection.target());
+            if (spec.signal().equals("STOP")) {
+                var running = now.stream().map(Selection::namespace).collect(java.util.stream.Collectors.toSet());
+                return journaled.stream().filter(j -> running.contains(j.namespace())).toList();
+            }
+            return now;
         } catch (AttackException e) {
             LOG.debugf("process-kill on pod %s signals nothing this time: %s", injection.target().name(),
                     e.getMessage());

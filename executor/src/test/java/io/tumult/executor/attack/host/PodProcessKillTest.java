@@ -118,6 +118,45 @@ class PodProcessKillTest {
         assertThat(RunProcesses.alive(second)).as("the restarted container's main process").isTrue();
     }
 
+    @Test
+    void shouldNeverStopAProcessInANamespaceThatOnlyReusedAJournaledInode() throws Exception {
+        // Given: a STOP killer every 200 ms on the pod's container, its sleep stopped
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
+        long first = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c"), Optional::isPresent)
+                .orElseThrow();
+        long inPod = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream().findFirst(),
+                Optional::isPresent).orElseThrow();
+        String journaled = Processes.namespaceOf(first);
+        namespaces.containers("shop/cart-1", Map.of("app", first));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+                null)).get(0);
+        attack.inject(runId, new ProcessKill("STOP", Duration.ofMillis(200), null, "^sleep " + mark.replace(".",
+                "\\.") + "$"), pod);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stopped(inPod));
+
+        // When: the container dies and a new PID namespace on the node, not the pod's, gets its inode back
+        ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(first) && !RunProcesses.alive(inPod));
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
+        long other = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream().findFirst(),
+                Optional::isPresent).orElseThrow();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Processes.namespaceOf(other).equals(journaled),
+                "the kernel gave the new namespace another inode: nothing to show");
+
+        // Then: over several intervals, the other namespace's sleep is never stopped
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> !stopped(other));
+    }
+
+    private static boolean stopped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The detached process (its parent, setsid, exits) whose command line starts with {@code prefix} and has the mark. */
     private Optional<Long> find(String prefix) {
         return ProcessHandle.allProcesses().filter(p -> RunProcesses.commandLine(p.pid()).startsWith(prefix)
