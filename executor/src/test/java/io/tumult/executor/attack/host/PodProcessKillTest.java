@@ -92,60 +92,62 @@ class PodProcessKillTest {
     @Test
     void shouldFollowARestartedContainerAtTheNextInterval() throws Exception {
         // Given: the pod's container with a sleep inside, and a killer every 300 ms
-        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
-        long first = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c"), Optional::isPresent)
-                .orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().size() == 1);
-        namespaces.containers("shop/cart-1", Map.of("app", first));
-        UUID runId = UUID.randomUUID();
-        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
-                null)).get(0);
-        attack.inject(runId, new ProcessKill("KILL", Duration.ofMillis(300), null, "^sleep " + mark.replace(".",
-                "\\.") + "$"), pod);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().isEmpty());
+        long[] first = startContainer();
+        namespaces.containers("shop/cart-1", Map.of("app", first[0]));
+        killInPod(UUID.randomUUID(), "KILL", Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(first[1]));
 
         // When: the container restarts (its runtime starts a new one, in a PID namespace of its own)
-        ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
-        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
-        long second = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c").filter(p -> p != first),
-                Optional::isPresent).orElseThrow();
-        long restarted = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream()
-                .filter(pid -> sameNamespace(pid, second)).findFirst(), Optional::isPresent).orElseThrow();
-        namespaces.containers("shop/cart-1", Map.of("app", second)); // what the API says once it has restarted
+        ProcessHandle.of(first[0]).ifPresent(ProcessHandle::destroyForcibly);
+        long[] second = startContainer(); // the killer still has the dead one: this sleep lives
+        namespaces.containers("shop/cart-1", Map.of("app", second[0])); // what the API says once it has restarted
 
         // Then: the restarted container's sleep dies too, and its main process stays
-        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(restarted));
-        assertThat(RunProcesses.alive(second)).as("the restarted container's main process").isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(second[1]));
+        assertThat(RunProcesses.alive(second[0])).as("the restarted container's main process").isTrue();
     }
 
     @Test
     void shouldNeverStopAProcessInANamespaceThatOnlyReusedAJournaledInode() throws Exception {
         // Given: a STOP killer every 200 ms on the pod's container, its sleep stopped
-        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
-        long first = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c"), Optional::isPresent)
-                .orElseThrow();
-        long inPod = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream().findFirst(),
-                Optional::isPresent).orElseThrow();
-        String journaled = Processes.namespaceOf(first);
-        namespaces.containers("shop/cart-1", Map.of("app", first));
-        UUID runId = UUID.randomUUID();
-        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
-                null)).get(0);
-        attack.inject(runId, new ProcessKill("STOP", Duration.ofMillis(200), null, "^sleep " + mark.replace(".",
-                "\\.") + "$"), pod);
-        await().atMost(Duration.ofSeconds(10)).until(() -> stopped(inPod));
+        long[] first = startContainer();
+        String journaled = Processes.namespaceOf(first[0]);
+        namespaces.containers("shop/cart-1", Map.of("app", first[0]));
+        killInPod(UUID.randomUUID(), "STOP", Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stopped(first[1]));
 
         // When: the container dies and a new PID namespace on the node, not the pod's, gets its inode back
-        ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(first) && !RunProcesses.alive(inPod));
-        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
-        long other = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream().findFirst(),
-                Optional::isPresent).orElseThrow();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Processes.namespaceOf(other).equals(journaled),
+        ProcessHandle.of(first[0]).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RunProcesses.alive(first[0])
+                && !RunProcesses.alive(first[1]));
+        long[] other = startContainer();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Processes.namespaceOf(other[0]).equals(journaled),
                 "the kernel gave the new namespace another inode: nothing to show");
 
         // Then: over several intervals, the other namespace's sleep is never stopped
-        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> !stopped(other));
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> !stopped(other[1]));
+    }
+
+    /**
+     * Starts a container as its runtime would: a shell as PID 1 of a PID namespace of its own, with the marked sleep
+     * inside. Returns {its main process, the sleep}.
+     */
+    private long[] startContainer() throws Exception {
+        var before = ProcessHandle.allProcesses().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        detached("unshare", "--pid", "--fork", "sh", "-c", "sleep " + mark + " & while :; do wait; sleep 60; done");
+        long main = await().atMost(Duration.ofSeconds(10)).until(() -> find("sh -c").filter(p -> !before.contains(p)),
+                Optional::isPresent).orElseThrow();
+        long sleep = await().atMost(Duration.ofSeconds(10)).until(() -> sleeps().stream()
+                .filter(pid -> sameNamespace(pid, main)).findFirst(), Optional::isPresent).orElseThrow();
+        return new long[] { main, sleep };
+    }
+
+    /** The run's pod, picked and resolved, with a killer of the marked sleep injected. */
+    private void killInPod(UUID runId, String signal, Duration interval) {
+        ResolvedTarget pod = resolve(runId, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE,
+                null)).get(0);
+        attack.inject(runId, new ProcessKill(signal, interval, null, "^sleep " + mark.replace(".", "\\.") + "$"),
+                pod);
     }
 
     private static boolean stopped(long pid) {
