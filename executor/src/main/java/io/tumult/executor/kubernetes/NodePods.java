@@ -149,15 +149,25 @@ public class NodePods {
     }
 
     /**
-     * The pods scheduled on this agent's node, as targets, for its start-up sweep; none for the other roles (a
-     * cluster executor has no node, and an executor outside a cluster sweeps only its named namespaces).
+     * The network namespaces of the pods scheduled on this agent's node, by pod, for its start-up sweep: from one list
+     * call, without a lookup per pod. Pods on the host's network, or with no process here, are left out (said in
+     * {@code skipped}). None for the other roles (a cluster executor has no node, and an executor outside a cluster
+     * sweeps only its named namespaces).
      */
-    public List<ResolvedTarget> onThisNode() {
+    public Map<ResolvedTarget, Path> networkNamespacesOnThisNode(java.util.function.BiConsumer<String, String> skipped) {
         if (role != Role.NODE || !targets.enabled()) {
-            return List.of();
+            return Map.of();
         }
-        return targets.podsOn(node.get()).stream().map(p -> new ResolvedTarget(PodTarget.KIND,
-                KubernetesTargets.key(p), node.get())).toList();
+        var found = new java.util.LinkedHashMap<ResolvedTarget, Path>();
+        for (Pod pod : targets.podsOn(node.get())) {
+            String key = KubernetesTargets.key(pod);
+            try {
+                found.put(new ResolvedTarget(PodTarget.KIND, key, node.get()), netnsOf(key, pod));
+            } catch (AttackException e) {
+                skipped.accept(key, e.getMessage());
+            }
+        }
+        return found;
     }
 
     /** How many pods the run picked {@code picked} from, for {@code blastRadius.maxPercentage}. */
@@ -180,9 +190,12 @@ public class NodePods {
      * @throws AttackException PERMISSION_DENIED for a pod on the host's network ({@code hostNetwork})
      */
     public Path netns(ResolvedTarget pod) {
-        Pod found = pod(pod);
+        return netnsOf(pod.name(), pod(pod));
+    }
+
+    private Path netnsOf(String name, Pod found) {
         if (found.getSpec() != null && Boolean.TRUE.equals(found.getSpec().getHostNetwork())) {
-            throw new AttackException(Reason.PERMISSION_DENIED, "pod " + pod.name() + " uses the host's network"
+            throw new AttackException(Reason.PERMISSION_DENIED, "pod " + name + " uses the host's network"
                     + " (hostNetwork): Tumult never touches the host's network namespace");
         }
         return namespaces.netns(found);

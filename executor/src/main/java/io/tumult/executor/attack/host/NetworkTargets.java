@@ -65,9 +65,13 @@ final class NetworkTargets {
         if (!isPod(target)) {
             return Netns.named(target.name());
         }
-        Path path = pods.netns(target);
-        NetworkNamespaces.checkNotHost(path, "pod " + target.name(), IN_CLUSTER);
-        return Netns.ofPod(target.name(), path);
+        return netns(target, pods.netns(target));
+    }
+
+    /** A pod's namespace, entered through {@code path} (found already): refused when it is the host's. */
+    Netns netns(ResolvedTarget pod, Path path) {
+        NetworkNamespaces.checkNotHost(path, "pod " + pod.name(), IN_CLUSTER);
+        return Netns.ofPod(pod.name(), path);
     }
 
     /**

@@ -45,10 +45,12 @@ public class PodNetworkSweeper implements LeftoverSweeper {
     public List<Swept> sweep(Predicate<UUID> active) {
         var swept = new ArrayList<Swept>();
         var seen = new HashSet<String>();
-        for (ResolvedTarget pod : pods.onThisNode()) {
+        var namespaces = pods.networkNamespacesOnThisNode((pod, why) -> LOG.debugf("pod %s not swept: %s", pod, why));
+        for (var entry : namespaces.entrySet()) {
+            ResolvedTarget pod = entry.getKey();
             Netns ns;
             try {
-                ns = targets.netns(pod); // refuses the host's network, as an attack would
+                ns = targets.netns(pod, entry.getValue()); // refuses the host's network, as an attack would
             } catch (AttackException e) {
                 LOG.debugf("pod %s not swept: %s", pod.name(), e.getMessage());
                 continue;
