@@ -67,8 +67,9 @@ final class HelperBinary {
 
     /** {@code tumult-nft}, built with {@code cc} against the installed {@code libnftables.so.1}. */
     static HelperBinary nftables() {
-        return new HelperBinary(NFT, "in-process nftables", "libnftables is missing (Debian: libnftables1)", null,
-                List.of("-l:libnftables.so.1"), "cc", defaultCache());
+        return new HelperBinary(NFT, "nftables without a process per script",
+                "libnftables is missing (Debian: libnftables1)", null, List.of("-l:libnftables.so.1"), "cc",
+                defaultCache());
     }
 
     private static Path defaultCache() {
