@@ -126,9 +126,7 @@ abstract class NftTableAttack<S extends AttackSpec> implements OnNetworkTargets<
         Netns ns = netns(injection);
         String table = injection.handle().get("table");
         String family = injection.handle().getOrDefault("family", family());
-        if (!ns.exists()) {
-            return; // the namespace is gone, and every rule with it
-        }
+        // a namespace that is gone (and every rule with it) answers GONE, or "No such file" for a named one
         var out = ns.nft(config.commandTimeout(), "delete table " + family + " " + table);
         if (out.exitCode() != 0 && out.exitCode() != Netns.GONE && !out.stderr().contains("No such file or directory")) {
             throw new AttackException(Reason.INTERNAL, "cannot delete " + table + " in " + ns.name() + ": "
