@@ -11,6 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
 /**
  * Two fresh network namespaces, a victim and a peer, joined by a veth pair created directly inside them: a small
  * test network whose traffic never touches the root namespace or a real interface. Names carry the creating JVM's
@@ -101,6 +105,25 @@ public final class NetnsPair implements AutoCloseable {
             lacking.add("the commands " + String.join(", ", missing));
         }
         return lacking.isEmpty() ? Optional.empty() : Optional.of("needs " + String.join(" and ", lacking));
+    }
+
+    /**
+     * A fresh pair for each test, closed after it (after its {@code @AfterEach} methods), also when it fails: a test
+     * class with {@code @ExtendWith(NetnsPair.PerTest.class)} takes a {@code NetnsPair} parameter in its test or
+     * {@code @BeforeEach} methods.
+     */
+    public static final class PerTest implements ParameterResolver {
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == NetnsPair.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return context.getStore(ExtensionContext.Namespace.create(PerTest.class))
+                    .computeIfAbsent("pair", key -> create(), NetnsPair.class);
+        }
     }
 
     /** Creates the pair; the victim answers pings from the peer. */

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
@@ -18,21 +18,15 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** A real DNS server on the peer, real lookups from the victim, a real reject table in between. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class DnsFailureAttackTest {
 
     private final DnsFailureAttack attack = new DnsFailureAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

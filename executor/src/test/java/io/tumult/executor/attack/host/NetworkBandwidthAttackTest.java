@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
@@ -19,6 +19,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** Real token buckets on the victim's veth and on an IFB inside it, measured by timed TCP transfers both ways. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkBandwidthAttackTest {
 
     private static final int BYTES = 1_500_000;
@@ -28,15 +29,8 @@ class NetworkBandwidthAttackTest {
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

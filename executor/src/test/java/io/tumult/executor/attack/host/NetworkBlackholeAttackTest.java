@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
@@ -18,21 +18,15 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** A real blackhole table in a real namespace, measured by pings and TCP connections from the victim. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkBlackholeAttackTest {
 
     private final NetworkBlackholeAttack attack = new NetworkBlackholeAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

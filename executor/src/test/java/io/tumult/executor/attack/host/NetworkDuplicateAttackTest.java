@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.Injection;
@@ -21,21 +21,15 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** A real dup table on the victim's interface, measured by the duplicate replies its pings get. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkDuplicateAttackTest {
 
     private final NetworkDuplicateAttack attack = new NetworkDuplicateAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

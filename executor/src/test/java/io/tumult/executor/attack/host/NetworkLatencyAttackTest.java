@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tumult.executor.attack.AttackException;
@@ -27,6 +28,7 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
  * real iptables rule in the victim and the real helper holding its packets.
  */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkLatencyAttackTest {
 
     private final NetworkLatencyAttack attack = new NetworkLatencyAttack(TestExecutorConfig.defaults());
@@ -34,20 +36,14 @@ class NetworkLatencyAttackTest {
     private Injection injection;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @AfterEach
-    void removeVictim() {
-        try {
-            if (injection != null) {
-                attack.recover(injection); // also stops the helper, which outlives a deleted namespace
-            }
-        } finally {
-            if (pair != null) {
-                pair.close();
-            }
+    void revert() {
+        if (injection != null) {
+            attack.recover(injection); // also stops the helper, which outlives a deleted namespace (closed after this)
         }
     }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.Injection;
@@ -21,21 +21,15 @@ import io.tumult.schemas.v1.NetworkNamespaceTarget;
 
 /** The attack measured on its victim: a real nftables table in a real namespace, loss seen by a real ping. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkLossAttackTest {
 
     private final NetworkLossAttack attack = new NetworkLossAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.executor.attack.Injection;
 import io.tumult.executor.attack.ResolvedTarget;
@@ -20,21 +20,15 @@ import io.tumult.schemas.v1.NetworkPartition;
 
 /** A real partition table in a real namespace, measured by pings and TCP connections from the victim. */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NetworkPartitionAttackTest {
 
     private final NetworkPartitionAttack attack = new NetworkPartitionAttack(TestExecutorConfig.defaults());
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test

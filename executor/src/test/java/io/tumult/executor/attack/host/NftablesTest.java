@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
@@ -18,6 +18,7 @@ import io.tumult.local.ProcessRunner;
  * on the victim), never in the executor's, and the helper outlives what would abort libnftables in the JVM.
  */
 @NeedsHostAttacks
+@ExtendWith(NetnsPair.PerTest.class)
 class NftablesTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -26,15 +27,8 @@ class NftablesTest {
     private NetnsPair pair;
 
     @BeforeEach
-    void createVictim() {
-        pair = NetnsPair.create();
-    }
-
-    @AfterEach
-    void removeVictim() {
-        if (pair != null) {
-            pair.close();
-        }
+    void victim(NetnsPair fresh) {
+        pair = fresh;
     }
 
     @Test
@@ -124,8 +118,7 @@ class NftablesTest {
     void shouldSayGoneOnceAPodsNamespaceIsGone() {
         // Given: known by inode, as a pod's
         Netns victim = Netns.ofPod("pod", Path.of("/run/netns", pair.victimName()));
-        pair.close();
-        pair = null;
+        pair.close(); // closed again after the test: harmless
 
         // When
         var out = victim.nft(TIMEOUT, "add table inet " + TABLE);
