@@ -60,6 +60,11 @@ public final class EventClient implements AutoCloseable {
         send(type.topic(), key, TumultJson.encode(event), type.ceType(), source, false);
     }
 
+    /** Waits until every record published so far, asynchronously too, is acknowledged (or failed). */
+    public void flush() {
+        producer.flush();
+    }
+
     /** Publishes arbitrary bytes with the CloudEvents headers of {@code type}: for bad-input tests. */
     public void publishRaw(EventType<?> type, String key, byte[] body) {
         send(type.topic(), key, body, type.ceType(), "/tumult/test", true);

@@ -83,6 +83,11 @@ final class DeadManSwitch {
         return timeout;
     }
 
+    /** Whether any heartbeat was seen since start-up. */
+    synchronized boolean heardAny() {
+        return lastHeartbeat != null;
+    }
+
     private String staleness(Instant now) {
         if (lastHeartbeat == null) {
             return "no guardian heartbeat seen since start-up";

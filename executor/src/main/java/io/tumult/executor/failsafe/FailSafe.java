@@ -1,6 +1,7 @@
 package io.tumult.executor.failsafe;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.UUID;
@@ -49,8 +50,10 @@ import io.tumult.schemas.v1.SteadyStateVerdict;
  * <li>memory that survives restarts and replicas: aborts (early ones too) and halts rebuilt from the compacted abort
  * topic, and runs with a status on any executor treated as seen.</li>
  * </ul>
- * No run-start is taken before the abort topic and the status look-back are read to their end offsets. The topics are
- * read without a consumer group by {@link SafetyFeed}. Decisions and the remaining windows: DESIGN.md.
+ * No run-start is taken before the abort topic and the status look-back are read to their end offsets, and before the
+ * first guardian heartbeat or the dead-man timeout since start-up, whichever comes first: a start that arrives while
+ * the heartbeat feed is still catching up waits for it instead of being refused. The topics are read without a
+ * consumer group by {@link SafetyFeed}. Decisions and the remaining windows: DESIGN.md.
  */
 @Startup
 @ApplicationScoped
@@ -73,6 +76,9 @@ public class FailSafe implements StartGate {
     /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
     private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** The abort topic and the status look-back are read to their end. */
+    private volatile boolean caughtUp;
+    private volatile Instant startedAt;
     private final SafetyFeed feed;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         var t = new Thread(r, "tumult-failsafe-tick");
@@ -129,6 +135,7 @@ public class FailSafe implements StartGate {
     /** Starts reading the topics and checking the dead-man switch. */
     @PostConstruct
     public void start() {
+        startedAt = clock.instant();
         feed.start();
         long tick = Math.max(20, deadMan.timeout().toMillis() / 20);
         ticker.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
@@ -235,7 +242,12 @@ public class FailSafe implements StartGate {
     }
 
     void heartbeat() {
-        deadMan.heartbeat(clock.instant());
+        var now = clock.instant();
+        deadMan.heartbeat(now);
+        if (!ready.isDone()) { // the first beat resets the switch at once: no start waits for the next tick
+            checkDeadMan(now);
+            openWhenArmed(now);
+        }
     }
 
     void kafkaContact() {
@@ -285,8 +297,23 @@ public class FailSafe implements StartGate {
     }
 
     void caughtUp() {
-        LOG.info("abort topic and run statuses read to their end: taking run-starts");
-        ready.complete(null);
+        caughtUp = true;
+        openWhenArmed(clock.instant());
+    }
+
+    /** Takes run-starts once caught up and either a heartbeat was seen or the timeout since start-up has passed. */
+    private void openWhenArmed(Instant now) {
+        if (ready.isDone() || !caughtUp) {
+            return;
+        }
+        if (deadMan.heardAny()) {
+            LOG.info("abort topic and run statuses read to their end, guardian heartbeat seen: taking run-starts");
+            ready.complete(null);
+        } else if (Duration.between(startedAt, now).compareTo(deadMan.timeout()) > 0) {
+            LOG.warnf("abort topic and run statuses read to their end, no guardian heartbeat within %d ms of"
+                    + " start-up: taking run-starts to refuse them", deadMan.timeout().toMillis());
+            ready.complete(null);
+        }
     }
 
     Duration deadManTimeout() {
@@ -296,20 +323,25 @@ public class FailSafe implements StartGate {
     private void tick() {
         try {
             var now = clock.instant();
-            switch (deadMan.check(now)) {
-                case TRIPPED -> {
-                    String why = deadMan.refusalAt(now);
-                    LOG.errorf("dead-man switch tripped (%s): reverting every active run, refusing new ones", why);
-                    engine.abortActive(new RunAborted(RunAborted.ALL_RUNS, "dead-man-switch/" + executorId, now,
-                            new AbortReason(AbortKind.NO_DATA, "dead-man switch: " + why + " (timeout "
-                                    + deadMan.timeout().toMillis() + " ms)", null, null)));
-                }
-                case RESET -> LOG.info("dead-man switch reset: guardian heartbeat and Kafka are back");
-                case NONE -> {
-                }
-            }
+            checkDeadMan(now);
+            openWhenArmed(now);
         } catch (RuntimeException e) { // never the end of the ticks
             LOG.errorf("dead-man switch check failed: %s", e.toString());
+        }
+    }
+
+    private void checkDeadMan(Instant now) {
+        switch (deadMan.check(now)) {
+            case TRIPPED -> {
+                String why = deadMan.refusalAt(now);
+                LOG.errorf("dead-man switch tripped (%s): reverting every active run, refusing new ones", why);
+                engine.abortActive(new RunAborted(RunAborted.ALL_RUNS, "dead-man-switch/" + executorId, now,
+                        new AbortReason(AbortKind.NO_DATA, "dead-man switch: " + why + " (timeout "
+                                + deadMan.timeout().toMillis() + " ms)", null, null)));
+            }
+            case RESET -> LOG.info("dead-man switch reset: guardian heartbeat and Kafka are back");
+            case NONE -> {
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tumult.executor.failsafe;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,11 +39,20 @@ public final class TestHeartbeats implements AutoCloseable {
         return this;
     }
 
-    /** Stops beating, as a guardian that died would. */
+    /** Stops beating, as a guardian that died would; no beat lands on the broker after this returns. */
     public synchronized void stop() {
         if (beating != null) {
             beating.cancel(false);
             beating = null;
+            try {
+                timer.submit(() -> {
+                }).get(); // a beat being sent as it was cancelled has been handed to the producer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            kafka.flush();
         }
     }
 

@@ -224,6 +224,55 @@ class FreshExecutorKafkaTest {
         assertThat(nftTables()).hasSize(1);
     }
 
+    @Test
+    void shouldWaitForTheFirstHeartbeatInsteadOfRefusingAStartHandedToItAtOnce() {
+        // Given: no guardian beating yet, and an executor handed a start as soon as it runs, as after a restart
+        heartbeats.stop();
+        Replica replica = startReplica("fresh-executor", reported, Duration.ofSeconds(30));
+        RunStarted start = start();
+        CompletableFuture<Void> handled = replica.engine().start(start).toCompletableFuture();
+        // its feed has read past a record published after it started: it is caught up with the topics
+        RecordMetadata later = kafka.publish(EventType.RUN_ABORTED, UUID.randomUUID().toString(), new RunAborted(
+                UUID.randomUUID().toString(), "test", Instant.now(), new AbortReason(AbortKind.MANUAL, "marker",
+                        null, null)),
+                "/test");
+        await().atMost(WAIT).until(() -> replica.failSafe().handled(later.topic(), later.partition(), later.offset()));
+        assertThat(handled).as("the start waits for a heartbeat").isNotDone();
+        assertThat(reported).isEmpty();
+
+        // When: the guardian's first heartbeat arrives
+        heartbeats.start();
+
+        // Then: the start is taken, not refused, and the fault is on the victim
+        await().atMost(WAIT).until(handled::isDone);
+        assertThat(reported).singleElement().satisfies(s -> assertThat(s.phase()).isEqualTo(RunPhase.INJECTED));
+        assertThat(pair.lossPercent(10)).isEqualTo(100.0);
+        replica.engine().abort(new RunAborted(key(start), "test", Instant.now(), new AbortReason(AbortKind.MANUAL,
+                "done", null, null)));
+        await().atMost(WAIT).until(() -> nftTables().isEmpty());
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldRefuseAStartOnceTheDeadManTimeoutPassesWithNoGuardianHeartbeat() {
+        // Given: no guardian at all
+        heartbeats.stop();
+        startFreshExecutor();
+
+        // When
+        CompletableFuture<Void> handled = fresh.start(start()).toCompletableFuture();
+
+        // Then: after the timeout the start is taken, and refused by the dead-man switch
+        await().atMost(WAIT).until(handled::isDone);
+        assertThat(reported).singleElement().satisfies(s -> {
+            assertThat(s.phase()).isEqualTo(RunPhase.REFUSED);
+            assertThat(s.reason()).isEqualTo(StatusReason.DEAD_MAN_SWITCH);
+            assertThat(s.message()).contains("no guardian heartbeat seen since start-up");
+        });
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
     private void startFreshExecutor() {
         Replica replica = startReplica("fresh-executor", reported);
         fresh = replica.engine();
@@ -235,11 +284,15 @@ class FreshExecutorKafkaTest {
     }
 
     private Replica startReplica(String id, List<RunStatus> sink) {
+        return startReplica(id, sink, Duration.ofSeconds(5));
+    }
+
+    private Replica startReplica(String id, List<RunStatus> sink, Duration deadManTimeout) {
         var engine = new RunEngine(attacks, TestExecutorConfig.defaults(), status -> {
             sink.add(status);
             return CompletableFuture.completedFuture(null);
         });
-        var failSafe = new FailSafe(engine, bootstrapServers, id, Duration.ofSeconds(5), Duration.ofHours(1), 1000,
+        var failSafe = new FailSafe(engine, bootstrapServers, id, deadManTimeout, Duration.ofHours(1), 1000,
                 InstantSource.system()).guard();
         failSafe.start();
         var replica = new Replica(engine, failSafe);
