@@ -75,7 +75,6 @@ import io.tumult.schemas.v1.Topics;
 public class GuardianLoop {
 
     private static final Logger LOG = Logger.getLogger(GuardianLoop.class);
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final GuardianConfig config;
     private final String bootstrapServers;
@@ -204,7 +203,7 @@ public class GuardianLoop {
             while (running) {
                 ConsumerRecords<ByteBuffer, ByteBuffer> records;
                 try {
-                    records = consumer.poll(POLL);
+                    records = consumer.poll(config.pollTimeout());
                 } catch (WakeupException e) {
                     continue;
                 }
