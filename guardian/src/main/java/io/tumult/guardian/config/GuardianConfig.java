@@ -59,8 +59,9 @@ public interface GuardianConfig {
 
     /**
      * Longest wait for records in one poll of the evaluating loop: also the longest a task from another thread (the
-     * Prometheus bridge's values, {@code GET /runs}) waits while no record arrives. At 100 ms an idle guardian answered
-     * {@code GET /runs} in a median 93 ms, at 20 ms in 13 ms, for about the same idle CPU (8 % of a core either way).
+     * Prometheus bridge's values, {@code GET /runs}) waits while no record arrives. An idle guardian answers
+     * {@code GET /runs} in a median 93 ms at 100 ms, 13 ms at 20 ms, for 2-3 % of a core more idle CPU (BENCHMARKS.md,
+     * {@code GuardianPollBenchTest}).
      */
     @WithDefault("20ms")
     Duration pollTimeout();
