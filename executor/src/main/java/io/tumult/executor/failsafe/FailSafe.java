@@ -76,8 +76,8 @@ public class FailSafe implements StartGate {
     /** This instance in claims: the executor id and a token of this process's start (every container is PID 1). */
     private final String instance;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    /** The abort topic and the status look-back are read to their end. */
-    private volatile boolean caughtUp;
+    /** The abort topic and the status look-back are read to their end ({@link #caughtUp}). */
+    private volatile boolean replayed;
     private volatile Instant startedAt;
     private final SafetyFeed feed;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -291,19 +291,24 @@ public class FailSafe implements StartGate {
         verdicts.add(verdict);
     }
 
-    /** Whether the abort topic and the status look-back have been read to their end (starts wait for it). */
+    /** Whether run-starts are taken: the topics are replayed, and a heartbeat was seen or the timeout has passed. */
     public boolean isReady() {
         return ready.isDone();
     }
 
+    /** Whether the abort topic and the status look-back have been read to their end. */
+    boolean replayed() {
+        return replayed;
+    }
+
     void caughtUp() {
-        caughtUp = true;
+        replayed = true;
         openWhenArmed(clock.instant());
     }
 
     /** Takes run-starts once caught up and either a heartbeat was seen or the timeout since start-up has passed. */
     private void openWhenArmed(Instant now) {
-        if (ready.isDone() || !caughtUp) {
+        if (ready.isDone() || !replayed) {
             return;
         }
         if (deadMan.heardAny()) {

@@ -227,7 +227,7 @@ final class SafetyFeed implements Runnable {
                 unread.values().stream().filter(w -> handled(w.partition().topic(), w.partition().partition(),
                         w.offset())).forEach(w -> w.read().complete(null));
             }
-            if (!failSafe.isReady() && caughtUp(c)) {
+            if (!failSafe.replayed() && caughtUp(c)) {
                 failSafe.caughtUp();
             }
             if (System.nanoTime() - lastCheck > contactCheck.toNanos()) {

@@ -16,7 +16,8 @@ import io.tumult.executor.run.RunEngine;
 
 /**
  * Ready once the executor can judge run-starts: start-up recovery has reverted what a previous executor left, and the
- * fail-safe feed has read the abort topic and the run statuses to their end. A halt-all or a tripped dead-man switch
+ * fail-safe feed has read the abort topic and the run statuses to their end and seen a guardian heartbeat (or waited
+ * the dead-man timeout for one: {@link FailSafe#isReady}). A halt-all or a tripped dead-man switch
  * does not make it unready (it refuses starts, which is its job; readiness only gates rollouts and disruption
  * budgets, and a guardian outage must not block a node drain): both are reported as data. The Kafka connector adds
  * its own checks per channel (the run-start consumer has partitions, the status producer reaches the broker).
