@@ -52,13 +52,17 @@ import io.tumult.schemas.v1.Topics;
  * <li>after the change: a run-start for a second after the suspension was acknowledged, which would mean some
  * replica still fired the old schedule.</li>
  * </ul>
- * Fire lag is the run-start's append time minus its fire time. Writes {@code bench/target/replica-firing.txt}.
+ * Fire lag is the run-start's append time minus its fire time; none may be appended before it. The replicas decide
+ * each fire {@code -DfiringLead} ahead (default 0.5S, the scheduler's; 0S decides at the fire time). Writes
+ * {@code bench/target/replica-firing.txt}.
  */
 class ReplicaFiringTrialTest {
 
     private static final int EXPERIMENTS = Integer.getInteger("firingExperiments", 2);
     private static final Duration FIRING = Duration.ofSeconds(Long.getLong("firingSeconds", 20));
     private static final int KILLS = Integer.getInteger("firingKills", 2);
+    /** The replicas' {@code tumult.scheduler.fire-lead}; {@code 0s} decides each fire at its fire time. */
+    private static final Duration LEAD = Duration.parse("PT" + System.getProperty("firingLead", "0.5S"));
     private static final Duration DRAIN = Duration.ofSeconds(120);
     private static final String RUN_STARTED = "io.tumult.run.started.v1";
 
@@ -67,7 +71,7 @@ class ReplicaFiringTrialTest {
         Path work = Files.createTempDirectory("tumult-firing-");
         var random = new Random();
         try (var stack = LocalStack.start(true);
-                var replicas = new SchedulerReplicas(stack.config(), work, 3);
+                var replicas = new SchedulerReplicas(withLead(stack.config()), work, 3);
                 var topic = new TopicRecorder(stack.kafka().bootstrapServers())) {
             String bootstrap = stack.kafka().bootstrapServers();
             appendTimeOnRunStarts(bootstrap);
@@ -137,8 +141,8 @@ class ReplicaFiringTrialTest {
                     changed.put(name, Instant.now());
                 }
 
-                // Then the new schedule fires (its even seconds), and the old one no more (no odd second after the
-                // change was acknowledged)
+                // Then the new schedule fires (its even seconds), and the old one no more (no odd second more than
+                // the fire lead after the change was acknowledged: a fire is decided that far ahead)
                 var newSchedule = new HashSet<UUID>();
                 for (var name : changed.keySet()) {
                     Instant t = changed.get(name).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
@@ -172,6 +176,7 @@ class ReplicaFiringTrialTest {
                     }
                 }
                 var afterChange = new ArrayList<String>();
+                var early = new ArrayList<String>();
                 var lagCsv = new StringBuilder("fire_time,experiment,lag_ms\n");
                 var lag = new ArrayList<Double>();
                 var steadyLag = new ArrayList<Double>();
@@ -183,10 +188,13 @@ class ReplicaFiringTrialTest {
                         afterChange.add(record.key() + " (no fire time of the trial)");
                         continue;
                     }
-                    if (fire.isAfter(changed.get(nameOf.get(runId))) && fire.getEpochSecond() % 2 != 0) {
+                    if (fire.isAfter(changed.get(nameOf.get(runId)).plus(LEAD)) && fire.getEpochSecond() % 2 != 0) {
                         afterChange.add(nameOf.get(runId) + "@" + fire);
                     }
                     double ms = record.timestamp() - fire.toEpochMilli();
+                    if (ms < 0) {
+                        early.add(nameOf.get(runId) + "@" + fire + " (" + (long) ms + " ms)");
+                    }
                     lag.add(ms);
                     lagCsv.append(fire).append(',').append(nameOf.get(runId)).append(',').append((long) ms).append('\n');
                     if (killedAt.stream().noneMatch(k -> !fire.isBefore(k.minusSeconds(1))
@@ -200,13 +208,14 @@ class ReplicaFiringTrialTest {
                     }
                 }
                 String report = String.format(Locale.ROOT,
-                        "replica firing trial: 3 replicas, %d experiments every second for %s, %d kill -9 (restarted)%n"
+                        "replica firing trial: 3 replicas, %d experiments every second for %s, %d kill -9 (restarted),"
+                                + " fire lead %s%n"
                                 + "  fire times expected %d, run-starts on the topic %d (distinct run ids %d)%n"
                                 + "  missed %d, duplicate runs %d, republished after a relay takeover %d,"
-                                + " old schedule fired after the change %d%n"
+                                + " old schedule fired after the change %d, appended before the fire time %d%n"
                                 + "%s%s",
-                        EXPERIMENTS, FIRING, KILLS, allExpected.size(), records.size(), seen.size(), missed.size(),
-                        duplicates.size(), republished, afterChange.size(),
+                        EXPERIMENTS, FIRING, KILLS, LEAD, allExpected.size(), records.size(), seen.size(),
+                        missed.size(), duplicates.size(), republished, afterChange.size(), early.size(),
                         line("fire -> run-start appended, all fires", lag),
                         line("fire -> run-start appended, no kill within 60 s before", steadyLag)
                                 + line("  of those, 5 s after creation until the change", warmLag));
@@ -218,12 +227,19 @@ class ReplicaFiringTrialTest {
                 assertThat(missed).as("fire times with no run-start").isEmpty();
                 assertThat(duplicates).as("run ids published twice without a takeover").isEmpty();
                 assertThat(afterChange).as("run-starts of a schedule changed on another replica").isEmpty();
+                assertThat(early).as("run-starts on the topic before their fire time").isEmpty();
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n" + replicas.logTails(), e);
             }
         } finally {
             deleteTree(work);
         }
+    }
+
+    private static Map<String, String> withLead(Map<String, String> config) {
+        var all = new HashMap<>(config);
+        all.put("tumult.scheduler.fire-lead", LEAD.toMillis() + "ms");
+        return all;
     }
 
     private static void awaitOnTopic(TopicRecorder topic, Set<UUID> runIds) throws InterruptedException {

@@ -11,6 +11,16 @@ import io.smallrye.config.WithDefault;
 public interface SchedulerConfig {
 
     /**
+     * How long before its fire time a cron fire is decided and committed (halt-all, suspend, starting deadline,
+     * concurrency; blackouts are judged at the fire time itself). Its run-start is then published at the fire time,
+     * with nothing but the send left, which is what keeps fire lag to milliseconds. A change committed within this
+     * lead of a fire time applies from the next one; an executor still refuses a start under a halt published in
+     * between. At least {@code 0s} (decide at the fire time) and under {@code 1s}.
+     */
+    @WithDefault("500ms")
+    Duration fireLead();
+
+    /**
      * How long after its deadline a run that never reported an end still counts as active for a Forbid schedule.
      * Past it, the run no longer blocks new fires.
      */

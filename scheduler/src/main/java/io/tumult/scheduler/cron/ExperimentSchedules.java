@@ -1,6 +1,7 @@
 package io.tumult.scheduler.cron;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
@@ -15,10 +16,12 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
 import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.ScheduleBuilder;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -69,6 +72,10 @@ public class ExperimentSchedules {
     }
 
     void reconcileAtStart(@Observes StartupEvent event) throws Throwable {
+        if (config.outbox().takeoverAfter().compareTo(config.fireLead()) <= 0) {
+            throw new IllegalStateException("tumult.scheduler.outbox.takeover-after (" + config.outbox().takeoverAfter()
+                    + ") must be longer than tumult.scheduler.fire-lead (" + config.fireLead() + ")");
+        }
         List<ExperimentEntity> stored = VertxContextSupport
                 .subscribeAndAwait(() -> Panache.withSession(() -> ExperimentEntity.<ExperimentEntity> listAll()));
         var names = new HashSet<String>();
@@ -97,7 +104,8 @@ public class ExperimentSchedules {
                 unschedule(name);
                 return;
             }
-            String fingerprint = fingerprint(TumultJson.encode(schedule));
+            String fingerprint = fingerprint((new String(TumultJson.encode(schedule), StandardCharsets.UTF_8)
+                    + "|lead=" + config.fireLead()).getBytes(StandardCharsets.UTF_8));
             List<Trigger> current = fireTriggers(name);
             if (current.size() == 1 && fingerprint.equals(current.get(0).getJobDataMap().getString(FINGERPRINT))) {
                 return; // unchanged: keep its next fire time
@@ -113,7 +121,7 @@ public class ExperimentSchedules {
                     .forJob(fire)
                     .usingJobData(FINGERPRINT, fingerprint)
                     .usingJobData(JITTER, schedule.jitter() == null ? "" : schedule.jitter().toString())
-                    .withSchedule(cronSchedule(schedule.cron(), schedule.timezone()))
+                    .withSchedule(fireSchedule(schedule.cron(), schedule.timezone(), config.fireLead()))
                     .build();
             quartz.scheduleJob(fire, Set.of(cron), true);
             for (Trigger old : current) {
@@ -132,7 +140,7 @@ public class ExperimentSchedules {
                 quartz.scheduleJob(blackout, windows, true);
             }
             LOG.infof("experiment=%s scheduled: %s (%s), next fire %s", name, schedule.cron(), schedule.timezone(),
-                    cron.getFireTimeAfter(new Date()));
+                    LeadingCronTrigger.cronTimeOf(cron.getFireTimeAfter(new Date())));
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot schedule " + name + ": " + e.getMessage(), e);
         }
@@ -196,6 +204,14 @@ public class ExperimentSchedules {
         return CronScheduleBuilder.cronSchedule(CronExpressions.quartz(cron, CronExpressions.zone(timezone)))
                 .inTimeZone(TimeZone.getTimeZone(CronExpressions.zone(timezone)))
                 .withMisfireHandlingInstructionIgnoreMisfires();
+    }
+
+    /**
+     * An experiment's fire schedule: {@link #cronSchedule}'s, with each fire {@code lead} ahead of its cron time (see
+     * {@link SchedulerConfig#fireLead}).
+     */
+    static ScheduleBuilder<CronTrigger> fireSchedule(String cron, String timezone, Duration lead) {
+        return LeadingCronTrigger.schedule(CronExpressions.quartz(cron, CronExpressions.zone(timezone)), lead);
     }
 
     static JobKey fireJob(String name) {

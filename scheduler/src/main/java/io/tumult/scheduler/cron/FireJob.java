@@ -2,6 +2,7 @@ package io.tumult.scheduler.cron;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 
 import jakarta.enterprise.context.Dependent;
 
@@ -21,8 +22,9 @@ import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.v1.Schedule;
 
 /**
- * One cron fire of an experiment, run by whichever replica's Quartz acquired the trigger. Starts the fire time's run
- * (the same run id however often it is fired: a replica that recovers a killed one's fire repeats it harmlessly), or,
+ * One cron fire of an experiment, run by whichever replica's Quartz acquired the trigger, {@code fire-lead} ahead of
+ * its fire time ({@link LeadingCronTrigger}). Starts the fire time's run (the same run id however often it is fired: a
+ * replica that recovers a killed one's fire repeats it harmlessly), whose run-start is published at the fire time, or,
  * for a schedule with a jitter, schedules the run's start at the drawn moment as a one-shot trigger of its own.
  */
 @Dependent
@@ -41,8 +43,8 @@ public class FireJob implements Job {
         this.launcher = launcher;
         this.schedules = schedules;
         this.triggerDelay = Timer.builder("tumult.scheduler.fire.trigger.delay")
-                .description("From a cron fire time to its job starting on a replica: Quartz's share of the fire lag"
-                        + " (acquiring the trigger and recording it fired, under its cluster lock)")
+                .description("From a fire's trigger time (a cron time less the fire lead) to its job starting on a"
+                        + " replica: Quartz's share (acquiring the trigger and recording it fired, under its cluster lock)")
                 .publishPercentileHistogram()
                 .register(registry);
     }
@@ -66,16 +68,17 @@ public class FireJob implements Job {
         JobDataMap data = context.getMergedJobDataMap();
         String name = data.getString(ExperimentSchedules.EXPERIMENT);
         String trigger = context.getTrigger().getKey().getName();
-        Instant fireTime = context.getScheduledFireTime().toInstant();
+        Instant triggerTime = context.getScheduledFireTime().toInstant();
         if (context.isRecovering()) { // a replica died while firing: repeat its fire time, not the recovery's
-            fireTime = Instant.ofEpochMilli(
+            triggerTime = Instant.ofEpochMilli(
                     Long.parseLong(data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_SCHEDULED_FIRETIME_IN_MILLISECONDS)));
             trigger = data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_NAME);
+        } else {
+            triggerDelay.record(Duration.between(triggerTime, Instant.now()));
         }
-        Instant at = fireTime;
-        if (!context.isRecovering()) {
-            triggerDelay.record(Duration.between(fireTime, Instant.now()));
-        }
+        // a cron trigger fires its lead ahead of the (whole-second) cron time; a jittered one-shot at its own moment
+        Instant at = trigger.startsWith(JITTERED) ? triggerTime
+                : LeadingCronTrigger.cronTimeOf(Date.from(triggerTime)).toInstant();
         try {
             if (!trigger.startsWith(JITTERED)) {
                 Duration jitter = jitterOf(data, name);

@@ -25,10 +25,13 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tumult.scheduler.config.SchedulerConfig;
 import io.tumult.schemas.v1.EventType;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Publishes outbox rows and marks them sent once the broker acknowledged them. The replica that wrote a row publishes
- * it right after its commit; a row still unsent after {@code tumult.scheduler.outbox.takeover-after} (its writer died,
+ * it right after its commit (a cron fire's run-start decided ahead of its fire time: at the fire time); a row still unsent
+ * after {@code tumult.scheduler.outbox.takeover-after} (its writer died,
  * or the broker did not answer) is taken over by whichever replica's sweep locks it first ({@code SKIP LOCKED}).
  * <p>
  * A relay that dies between the broker's ack and marking the row sent leaves a row whose record is on the topic: before
@@ -78,6 +81,24 @@ public class OutboxRelay {
                             return Uni.createFrom().voidItem();
                         }))
                 .collect().last().replaceWithVoid();
+    }
+
+    /**
+     * Publishes rows just committed by their writer, in order, once {@code at} has come: at once if it has, else from
+     * a timer on the caller's Vert.x context, and the returned {@code Uni} does not wait for it. A writer that dies
+     * before then leaves the rows to a takeover (after {@code takeover-after}, which is longer than any wait here).
+     */
+    public Uni<Void> publishAt(List<OutboxEntity> rows, Instant at) {
+        long waitNanos = Duration.between(clock.instant(), at).toNanos();
+        Context context = Vertx.currentContext();
+        if (waitNanos <= 0 || context == null) {
+            return publish(rows);
+        }
+        long waitMillis = Math.floorDiv(waitNanos + 999_999, 1_000_000); // never before it
+        context.owner().setTimer(waitMillis, timer -> publish(rows).subscribe().with(done -> {
+        }, e -> LOG.warnf("outbox: rows %s not published at %s (%s); a relay takes them over",
+                rows.stream().map(row -> row.id).toList(), at, e.getMessage())));
+        return Uni.createFrom().voidItem();
     }
 
     /**

@@ -39,7 +39,8 @@ import io.tumult.schemas.v1.Trigger;
  * person or from two replicas, take turns): decide whether the fire may start a run (a halt-all in force, its
  * starting deadline, suspend, blackout windows, concurrency), record the run as SCHEDULED and put its run-start, and for
  * {@code Replace} the aborts
- * of the runs it replaces, in the outbox. After the commit the outbox's relay publishes them (acks=all).
+ * of the runs it replaces, in the outbox. After the commit the outbox's relay publishes them (acks=all): at once, or
+ * for a cron fire decided ahead of its fire time ({@code tumult.scheduler.fire-lead}), at the fire time.
  * <p>
  * A cron fire time always maps to the same run id, so a fire repeated by a recovering replica is one run. A cron fire
  * that starts no run is recorded in {@code skipped_fire} with its reason.
@@ -132,7 +133,9 @@ public class RunLauncher {
                         LOG.infof("experiment=%s fire at %s skipped: %s", name, fireTime, decision.skipped());
                         return Uni.createFrom().item(FireResult.skipped(decision.skipped()));
                     }
-                    return relay.publish(decision.rows()).replaceWith(FireResult.started(runId));
+                    // a cron fire decided ahead of its fire time is published at it; other starts at once
+                    return (cron ? relay.publishAt(decision.rows(), fireTime) : relay.publish(decision.rows()))
+                            .replaceWith(FireResult.started(runId));
                 });
     }
 
@@ -172,7 +175,8 @@ public class RunLauncher {
                             "fired " + late.toMillis() + " ms late, past its starting deadline of " + deadline, now);
                 }
             }
-            Optional<String> blackout = blackouts.openAt(experiment, now);
+            // judged at the fire time, which a fire decided ahead of it is not yet at
+            Optional<String> blackout = blackouts.openAt(experiment, later(now, fireTime));
             if (blackout.isPresent()) {
                 return cron ? skipped(experiment, fireTime, SkipReason.BLACKOUT, blackout.get(), now)
                         : Uni.createFrom().item(Decision.skip(blackout.get()));
@@ -194,7 +198,8 @@ public class RunLauncher {
 
     private Uni<Decision> start(Experiment experiment, List<RunEntity> replaced, UUID runId, Instant fireTime,
             Trigger trigger, String triggeredBy, Instant now) {
-        var start = new RunStarted(runId, experiment.name(), trigger, now, experiment.spec());
+        // issued at its fire time when decided ahead of it: its deadline counts from when executors get it
+        var start = new RunStarted(runId, experiment.name(), trigger, later(now, fireTime), experiment.spec());
         var run = new RunEntity();
         run.id = runId;
         run.experiment = experiment.name();
@@ -226,6 +231,10 @@ public class RunLauncher {
                                 .executeUpdate())
                                 .replaceWithVoid())
                 .replaceWith(() -> new Decision(rows, null));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private Uni<Decision> skipped(Experiment experiment, Instant fireTime, SkipReason reason, String detail,

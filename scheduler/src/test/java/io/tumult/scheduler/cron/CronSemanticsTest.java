@@ -1,6 +1,7 @@
 package io.tumult.scheduler.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,36 @@ class CronSemanticsTest {
         assertThat(Blackouts.open(cron, Duration.ofHours(1), BERLIN, opens.plus(Duration.ofMinutes(59))))
                 .contains(opens);
         assertThat(Blackouts.open(cron, Duration.ofHours(1), BERLIN, opens.plus(Duration.ofHours(1)))).isEmpty();
+    }
+
+    @Test
+    void shouldFireEachCronTimeItsLeadAheadAndMapEveryTriggerTimeBackToItsCronTime() {
+        // Given every 30 minutes in New York, across the fall-back night, fired 500 ms ahead
+        Instant from = at(NEW_YORK, 2026, 11, 1, 0, 0);
+        Duration lead = Duration.ofMillis(500);
+        Trigger trigger = TriggerBuilder.newTrigger().startAt(Date.from(from))
+                .withSchedule(ExperimentSchedules.fireSchedule("*/30 * * * *", NEW_YORK.getId(), lead)).build();
+
+        // When
+        var triggerTimes = new ArrayList<Instant>();
+        Date at = Date.from(from);
+        for (int i = 0; i < 6; i++) {
+            at = trigger.getFireTimeAfter(at);
+            triggerTimes.add(at.toInstant());
+        }
+
+        // Then: the plain cron's times, each 500 ms early, and each maps back to its cron time
+        List<ZonedDateTime> cronTimes = fires("*/30 * * * *", NEW_YORK, from, 6);
+        assertThat(triggerTimes).containsExactlyElementsOf(
+                cronTimes.stream().map(t -> t.toInstant().minus(lead)).toList());
+        assertThat(triggerTimes).extracting(t -> LeadingCronTrigger.cronTimeOf(Date.from(t)).toInstant())
+                .containsExactlyElementsOf(cronTimes.stream().map(ZonedDateTime::toInstant).toList());
+    }
+
+    @Test
+    void shouldRefuseAFireLeadOfASecondOrMore() {
+        assertThatThrownBy(() -> ExperimentSchedules.fireSchedule("* * * * * ?", "UTC", Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("under 1s");
     }
 
     private static List<ZonedDateTime> fires(String cron, ZoneId zone, Instant from, int count) {

@@ -28,6 +28,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.tumult.local.EventClient;
 import io.tumult.local.TumultStackResource;
 import io.tumult.scheduler.Api;
+import io.tumult.scheduler.outbox.OutboxEntity;
 import io.tumult.scheduler.run.FireResult;
 import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.json.TumultJson;
@@ -50,6 +51,9 @@ class FiringTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @ConfigProperty(name = "tumult.scheduler.fire-lead")
+    Duration fireLead;
 
     @Inject
     RunLauncher launcher;
@@ -74,19 +78,50 @@ class FiringTest {
         put("change-me", "{ cron: \"0/2 * * * * ?\", concurrency: Allow }");
         Instant changed = Instant.now();
 
-        // Then the stored trigger is the new one, and no odd second fires after the change
+        // Then the stored trigger is the new one, and no odd second fires after the change (a fire is decided its
+        // fire lead ahead: one decided before the change is still published)
         assertThat(schedules.fireTriggers("change-me")).singleElement()
                 .extracting(t -> ((CronTrigger) t).getCronExpression()).isEqualTo("0/2 * * * * ?");
         var records = kafka.read(Topics.RUN_START, rs -> false, Duration.ofSeconds(5)); // a time window is the point
         List<Instant> odd = records.stream()
                 .filter(r -> TumultJson.decode(EventType.RUN_STARTED, r.value()).experiment().equals("change-me"))
                 .map(r -> fireTimeOf("change-me", UUID.fromString(r.key()), changed))
-                .filter(t -> t != null && t.isAfter(changed) && t.getEpochSecond() % 2 != 0)
+                .filter(t -> t != null && t.isAfter(changed.plus(fireLead)) && t.getEpochSecond() % 2 != 0)
                 .toList();
         assertThat(odd).isEmpty();
         assertThat(asOperator().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("tumult_scheduler_fire_lag_seconds_count");
         asOperator().delete("/experiments/change-me").then().statusCode(204);
+    }
+
+    @Test
+    void shouldCommitACronFireAheadOfItsFireTimeAndPublishItsRunStartAtItNotBefore() throws Throwable {
+        // Given an experiment firing every second
+        create("ahead", "{ cron: \"* * * * * ?\", concurrency: Allow }");
+
+        // When a fire decided ahead of its time (issued at its fire time exactly) is on the topic
+        var records = kafka.read(Topics.RUN_START, rs -> startsOf(rs, "ahead").stream()
+                .map(r -> TumultJson.decode(EventType.RUN_STARTED, r.value()))
+                .anyMatch(start -> start.issuedAt().equals(fireTimeOf("ahead", start.runId(), start.issuedAt()))), WAIT);
+        asOperator().delete("/experiments/ahead").then().statusCode(204);
+
+        // Then no run-start reached the broker before its fire time; the one decided ahead was committed before it
+        int ahead = 0;
+        for (ConsumerRecord<String, byte[]> r : startsOf(records, "ahead")) {
+            RunStarted start = TumultJson.decode(EventType.RUN_STARTED, r.value());
+            Instant fire = fireTimeOf("ahead", start.runId(), start.issuedAt());
+            assertThat(fire).as("the fire time of run %s", start.runId()).isNotNull();
+            assertThat(Instant.ofEpochMilli(r.timestamp())).as("sent at").isAfterOrEqualTo(fire);
+            assertThat(start.issuedAt()).isAfterOrEqualTo(fire);
+            if (start.issuedAt().equals(fire)) {
+                OutboxEntity row = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+                        () -> OutboxEntity.<OutboxEntity> find("recordKey = ?1 and eventType = ?2", r.key(),
+                                EventType.RUN_STARTED.ceType()).firstResult()));
+                assertThat(row.createdAt).as("committed").isBefore(fire);
+                ahead++;
+            }
+        }
+        assertThat(ahead).isPositive();
     }
 
     @Test
@@ -159,9 +194,10 @@ class FiringTest {
         // When it is suspended
         put("held", "{ cron: \"* * * * * ?\", concurrency: Allow, suspend: true }");
 
-        // Then its trigger is gone, and a fire of a time it has not run (one already under way) starts nothing
+        // Then its trigger is gone, and a fire of a time it has not run (one already under way) starts nothing: the
+        // first time past the fire lead, which no fire decided before the suspension can have taken
         assertThat(schedules.fireTriggers("held")).isEmpty();
-        Instant next = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant next = Instant.now().plus(fireLead).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         FireResult held = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("held", next));
         assertThat(held.runId()).isNull();
         assertThat(held.skipped()).startsWith("SUSPENDED");
