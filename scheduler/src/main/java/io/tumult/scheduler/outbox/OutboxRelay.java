@@ -5,9 +5,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -54,6 +59,8 @@ public class OutboxRelay {
     private final Timer fireLag;
     private final String bootstrapServers;
     private ScheduledExecutorService sweeper;
+    /** Publishes waiting for their fire time; a replica shutting down sends them first (on time, not early). */
+    private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
     /** Used only on the sweeper's thread. */
     private TopicLookup lookup;
 
@@ -95,9 +102,17 @@ public class OutboxRelay {
             return publish(rows);
         }
         long waitMillis = Math.floorDiv(waitNanos + 999_999, 1_000_000); // never before it
+        var published = new CompletableFuture<Void>();
+        waiting.add(published);
         context.owner().setTimer(waitMillis, timer -> publish(rows).subscribe().with(done -> {
-        }, e -> LOG.warnf("outbox: rows %s not published at %s (%s); a relay takes them over",
-                rows.stream().map(row -> row.id).toList(), at, e.getMessage())));
+            waiting.remove(published);
+            published.complete(null);
+        }, e -> {
+            LOG.warnf("outbox: rows %s not published at %s (%s); a relay takes them over",
+                    rows.stream().map(row -> row.id).toList(), at, e.getMessage());
+            waiting.remove(published);
+            published.complete(null);
+        }));
         return Uni.createFrom().voidItem();
     }
 
@@ -191,7 +206,20 @@ public class OutboxRelay {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Returns once every publish waiting for its fire time has been sent (or failed), or after {@code atMost}. */
+    void drainWaiting(Duration atMost) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(atMost.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("outbox: %d publish(es) still waiting for their fire time at shut-down; a relay takes them over",
+                    waiting.size());
+        }
+    }
+
     void stopSweeping(@Observes ShutdownEvent event) throws InterruptedException {
+        // at most the fire lead (under 1 s) plus a send; else another replica's takeover sends them, late
+        drainWaiting(Duration.ofSeconds(5));
         if (sweeper != null) {
             sweeper.shutdownNow();
             sweeper.awaitTermination(5, TimeUnit.SECONDS);

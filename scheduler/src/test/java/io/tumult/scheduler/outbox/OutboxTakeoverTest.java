@@ -5,8 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,7 +40,8 @@ import io.tumult.schemas.v1.Trigger;
 
 /**
  * A relay's takeover of rows whose writer died, on the real broker and PostgreSQL: a row whose record reached the
- * broker before its writer died is marked sent, not published again; one whose record never left is published.
+ * broker before its writer died is marked sent, not published again; one whose record never left is published. And a
+ * writer shutting down sends what waits for its fire time first.
  */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
@@ -47,6 +52,9 @@ class OutboxTakeoverTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    OutboxRelay relay;
 
     @Test
     void shouldNotPublishAgainARowWhoseRecordIsOnTheTopicAndPublishTheOneThatIsNot() throws Throwable {
@@ -71,6 +79,33 @@ class OutboxTakeoverTest {
             var records = kafka.readAll(Topics.RUN_START);
             assertThat(records).extracting(ConsumerRecord::key).filteredOn(landedKey::equals).hasSize(1);
             assertThat(records).extracting(ConsumerRecord::key).filteredOn(lostKey::equals).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldSendARunStartWaitingForItsFireTimeBeforeItsReplicaShutsDownAndNotBeforeItsFireTime() throws Throwable {
+        // Given a committed run-start whose publish waits for its fire time, 400 ms away
+        byte[] start = runStart();
+        String key = TumultJson.decode(EventType.RUN_STARTED, start).runId().toString();
+        var row = new OutboxEntity();
+        row.id = insertUnsent(key, start, Instant.now());
+        row.eventType = EventType.RUN_STARTED.ceType();
+        row.recordKey = key;
+        row.payload = start;
+        Instant at = Instant.now().plusMillis(400);
+        VertxContextSupport.subscribeAndAwait(() -> relay.publishAt(List.of(row), at));
+        assertThat(sent(row.id)).isFalse();
+
+        // When its replica shuts down
+        relay.drainWaiting(WAIT);
+
+        // Then it was sent before the shut-down went on, at its fire time and not before
+        assertThat(sent(row.id)).isTrue();
+        try (var kafka = new EventClient(bootstrapServers)) {
+            var records = kafka.readAll(Topics.RUN_START).stream().filter(r -> r.key().equals(key)).toList();
+            assertThat(records).singleElement()
+                    .satisfies(r -> assertThat(Instant.ofEpochMilli(r.timestamp()))
+                            .isAfterOrEqualTo(at.truncatedTo(ChronoUnit.MILLIS)));
         }
     }
 
