@@ -93,13 +93,19 @@ public class OutboxRelay {
     /**
      * Publishes rows just committed by their writer, in order, once {@code at} has come: at once if it has, else from
      * a timer on the caller's Vert.x context, and the returned {@code Uni} does not wait for it. A writer that dies
-     * before then leaves the rows to a takeover (after {@code takeover-after}, which is longer than any wait here).
+     * before then leaves the rows to a takeover (after {@code takeover-after}, which is longer than any wait here), and
+     * so does a caller with no Vert.x context: a run-start is late rather than early.
      */
     public Uni<Void> publishAt(List<OutboxEntity> rows, Instant at) {
         long waitNanos = Duration.between(clock.instant(), at).toNanos();
-        Context context = Vertx.currentContext();
-        if (waitNanos <= 0 || context == null) {
+        if (waitNanos <= 0) {
             return publish(rows);
+        }
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            LOG.errorf("outbox: rows %s due at %s were committed off a Vert.x context; a relay takes them over after %s",
+                    rows.stream().map(row -> row.id).toList(), at, config.takeoverAfter());
+            return Uni.createFrom().voidItem();
         }
         long waitMillis = Math.floorDiv(waitNanos + 999_999, 1_000_000); // never before it
         var published = new CompletableFuture<Void>();
