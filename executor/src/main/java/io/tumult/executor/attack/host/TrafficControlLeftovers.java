@@ -35,10 +35,14 @@ final class TrafficControlLeftovers {
     private TrafficControlLeftovers() {
     }
 
-    /** A run's qdisc handle major, in hex, as both attacks derive it (never {@code 0000}: tc's "unspecified"). */
+    /**
+     * A run's qdisc handle major, in hex, as both attacks derive it and as {@code tc qdisc show} prints it: without
+     * leading zeros, so a run id starting {@code 0} still matches what the kernel reports. Never {@code 0} (tc's
+     * "unspecified").
+     */
     static String handleFor(UUID runId) {
-        String hex = runId.toString().replace("-", "");
-        return hex.startsWith("0000") ? "7475" : hex.substring(0, 4);
+        int major = Integer.parseInt(runId.toString().substring(0, 4), 16);
+        return Integer.toHexString(major == 0 ? 0x7475 : major);
     }
 
     /** The run's IFB device for its {@code index}-th interface. */
