@@ -64,6 +64,8 @@ class ReplicaFiringTrialTest {
     /** The replicas' {@code tumult.scheduler.fire-lead}; {@code 0s} decides each fire at its fire time. */
     private static final Duration LEAD = Duration.parse("PT" + System.getProperty("firingLead", "0.5S"));
     private static final Duration DRAIN = Duration.ofSeconds(120);
+    /** The scheduler's rule (ExperimentSchedules.FIRST_FIRE_AFTER): a schedule's first time is this long after it. */
+    private static final Duration FIRST_FIRE_AFTER = Duration.ofSeconds(1);
     private static final String RUN_STARTED = "io.tumult.run.started.v1";
 
     @Test
@@ -115,8 +117,10 @@ class ReplicaFiringTrialTest {
                 var fireTimeOf = new HashMap<UUID, Instant>();
                 var nameOf = new HashMap<UUID, String>();
                 for (String name : created.keySet()) {
-                    Instant first = created.get(name).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-                    // Quartz may fire the second its trigger was stored in, which can be before the answer came
+                    // a schedule first fires at its first time a second or more after it is stored, which is
+                    // before the answer came: the times between a second after the request and a second after the
+                    // answer may or may not fire
+                    Instant first = ceilToSecond(created.get(name).plus(FIRST_FIRE_AFTER));
                     for (Instant t = createSent.get(name).truncatedTo(ChronoUnit.SECONDS).minusSeconds(1); t
                             .isBefore(stopped.plus(DRAIN).plus(DRAIN)); t = t
                                     .plusSeconds(1)) {
@@ -145,7 +149,7 @@ class ReplicaFiringTrialTest {
                 // the fire lead after the change was acknowledged: a fire is decided that far ahead)
                 var newSchedule = new HashSet<UUID>();
                 for (var name : changed.keySet()) {
-                    Instant t = changed.get(name).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+                    Instant t = ceilToSecond(changed.get(name).plus(FIRST_FIRE_AFTER));
                     for (int i = 0; i < 6; i++, t = t.plusSeconds(1)) {
                         if (t.getEpochSecond() % 2 == 0) {
                             newSchedule.add(cronRunId(name, t));
@@ -284,6 +288,11 @@ class ReplicaFiringTrialTest {
             }
         }
         return attempts;
+    }
+
+    private static Instant ceilToSecond(Instant at) {
+        Instant second = at.truncatedTo(ChronoUnit.SECONDS);
+        return second.equals(at) ? at : second.plusSeconds(1);
     }
 
     private static void awaitInstant(Instant at) throws InterruptedException {

@@ -58,6 +58,11 @@ public class ExperimentSchedules {
     static final String FINGERPRINT = "fingerprint";
     /** The schedule's jitter (ISO-8601), empty for none: a fire needs no lookup of its experiment to know it. */
     static final String JITTER = "jitter";
+    /**
+     * A new or changed schedule first fires at its first time at least this long after it is stored, so that its
+     * first fire, like every other, is decided a whole fire lead ahead (a time sooner would fire late, not early).
+     */
+    static final Duration FIRST_FIRE_AFTER = Duration.ofSeconds(1);
     /** The experiment name under which global blackouts are stored. */
     static final String GLOBAL = "*";
 
@@ -118,7 +123,7 @@ public class ExperimentSchedules {
             // place: a replica that acquired the old trigger before the change and fires it after another replica
             // re-acquired the updated one would pass Quartz's state check and write the old trigger back.
             Trigger cron = TriggerBuilder.newTrigger().withIdentity(FIRE + name + "/" + UUID.randomUUID(), GROUP)
-                    .forJob(fire)
+                    .forJob(fire).startAt(firstFireFrom(Instant.now()))
                     .usingJobData(FINGERPRINT, fingerprint)
                     .usingJobData(JITTER, schedule.jitter() == null ? "" : schedule.jitter().toString())
                     .withSchedule(fireSchedule(schedule.cron(), schedule.timezone(), config.fireLead()))
@@ -212,6 +217,17 @@ public class ExperimentSchedules {
      */
     static ScheduleBuilder<CronTrigger> fireSchedule(String cron, String timezone, Duration lead) {
         return LeadingCronTrigger.schedule(CronExpressions.quartz(cron, CronExpressions.zone(timezone)), lead);
+    }
+
+    /**
+     * The start of a schedule stored at {@code storedAt}: the whole second at or after {@link #FIRST_FIRE_AFTER}. A
+     * cron trigger drops its start's milliseconds, so the default start (now) lets it take the time of the second
+     * already begun, past or within the lead, and fire it late.
+     */
+    static Date firstFireFrom(Instant storedAt) {
+        Instant earliest = storedAt.plus(FIRST_FIRE_AFTER);
+        Instant second = earliest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return Date.from(second.equals(earliest) ? second : second.plusSeconds(1));
     }
 
     static JobKey fireJob(String name) {

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.spi.OperableTrigger;
 
 import io.tumult.schemas.json.Violation;
 import io.tumult.schemas.v1.Blackout;
@@ -159,9 +160,34 @@ class CronSemanticsTest {
     }
 
     @Test
+    void shouldFirstFireAScheduleAtItsFirstTimeASecondOrMoreAfterItIsStoredNeverSooner() {
+        // Given every second, fired 500 ms ahead, stored within a second and on a second
+        Duration lead = Duration.ofMillis(500);
+        Instant within = Instant.parse("2026-12-04T10:00:00.300Z");
+        Instant on = Instant.parse("2026-12-04T10:00:02Z");
+
+        // When
+        Date fromWithin = firstFireTime(ExperimentSchedules.firstFireFrom(within), lead);
+        Date fromOn = firstFireTime(ExperimentSchedules.firstFireFrom(on), lead);
+
+        // Then: the times 10:00:02 and 10:00:03, each 500 ms early (started at the time stored, a cron trigger
+        // would take 10:00:00, already past, and 10:00:02, within the lead: both fired late)
+        assertThat(fromWithin.toInstant()).isEqualTo(Instant.parse("2026-12-04T10:00:01.500Z"));
+        assertThat(fromOn.toInstant()).isEqualTo(Instant.parse("2026-12-04T10:00:02.500Z"));
+    }
+
+    @Test
     void shouldRefuseAFireLeadOfASecondOrMore() {
         assertThatThrownBy(() -> ExperimentSchedules.fireSchedule("* * * * * ?", "UTC", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("under 1s");
+    }
+
+    private static Date firstFireTime(Date start, Duration lead) {
+        var trigger = (OperableTrigger) TriggerBuilder.newTrigger().startAt(start)
+                .withSchedule(ExperimentSchedules.fireSchedule("* * * * * ?", "UTC", lead)).build();
+        Date first = trigger.computeFirstFireTime(null);
+        assertThat(trigger.getNextFireTime()).isEqualTo(first);
+        return first;
     }
 
     private static List<ZonedDateTime> fires(String cron, ZoneId zone, Instant from, int count) {
