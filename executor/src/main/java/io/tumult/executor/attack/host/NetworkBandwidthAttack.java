@@ -148,7 +148,7 @@ public class NetworkBandwidthAttack implements OnNetworkTargets<NetworkBandwidth
         }
         TrafficControlLeftovers.undoAllButMarker(injection, config.commandTimeout());
         // checked, not assumed: a revert that did not take must say so
-        String handle = injection.handle().get("qdiscHandle") + ":";
+        String handle = TrafficControlLeftovers.asPrinted(injection.handle().get("qdiscHandle"));
         for (String device : injection.handle().get("interfaces").split(",")) {
             String qdiscs = ns.run(config.commandTimeout(), null, "tc", "qdisc", "show", "dev", device).stdout();
             if (qdiscs.contains("tbf " + handle) || qdiscs.contains("qdisc ingress ffff:")) {

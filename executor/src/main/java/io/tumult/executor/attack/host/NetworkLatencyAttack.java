@@ -233,7 +233,7 @@ public class NetworkLatencyAttack implements OnNetworkTargets<NetworkLatency> {
         } else {
             for (String device : injection.handle().get("interfaces").split(",")) {
                 String qdiscs = ns.run(config.commandTimeout(), null, "tc", "qdisc", "show", "dev", device).stdout();
-                if (qdiscs.contains("netem " + injection.handle().get("qdiscHandle"))) {
+                if (qdiscs.contains("netem " + TrafficControlLeftovers.asPrinted(injection.handle().get("qdiscHandle")))) {
                     throw new AttackException(Reason.INTERNAL, "the netem delay is still on " + device + " in "
                             + ns.name());
                 }

@@ -45,6 +45,15 @@ final class TrafficControlLeftovers {
         return Integer.toHexString(major == 0 ? 0x7475 : major);
     }
 
+    /**
+     * A recorded qdisc handle ({@code 0150} or {@code 0150:}) as {@code tc qdisc show} prints it ({@code 150:}): a
+     * journal written before {@link #handleFor} dropped leading zeros is still checked against what the kernel shows.
+     */
+    static String asPrinted(String handle) {
+        String major = handle.endsWith(":") ? handle.substring(0, handle.length() - 1) : handle;
+        return Integer.toHexString(Integer.parseInt(major, 16)) + ":";
+    }
+
     /** The run's IFB device for its {@code index}-th interface. */
     static String ifbFor(UUID runId, int index) {
         return String.format("tmb%s%02d", ifbPrefix(runId).substring(3), index);
