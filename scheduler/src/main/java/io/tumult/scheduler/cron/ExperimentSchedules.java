@@ -3,6 +3,7 @@ package io.tumult.scheduler.cron;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -220,13 +221,13 @@ public class ExperimentSchedules {
     }
 
     /**
-     * The start of a schedule stored at {@code storedAt}: the whole second at or after {@link #FIRST_FIRE_AFTER}. A
-     * cron trigger drops its start's milliseconds, so the default start (now) lets it take the time of the second
-     * already begun, past or within the lead, and fire it late.
+     * The start of a schedule stored at {@code storedAt}: the first whole second at least {@link #FIRST_FIRE_AFTER}
+     * after it. A cron trigger drops its start's milliseconds, so the default start (now) lets it take the time of the
+     * second already begun, past or within the lead, and fire it late.
      */
     static Date firstFireFrom(Instant storedAt) {
         Instant earliest = storedAt.plus(FIRST_FIRE_AFTER);
-        Instant second = earliest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant second = earliest.truncatedTo(ChronoUnit.SECONDS);
         return Date.from(second.equals(earliest) ? second : second.plusSeconds(1));
     }
 
