@@ -104,7 +104,7 @@ public class OutboxRelay {
         Context context = Vertx.currentContext();
         if (context == null) {
             LOG.errorf("outbox: rows %s due at %s were committed off a Vert.x context; a relay takes them over after %s",
-                    rows.stream().map(row -> row.id).toList(), at, config.takeoverAfter());
+                    idsOf(rows), at, config.takeoverAfter());
             return Uni.createFrom().voidItem();
         }
         long waitMillis = Math.floorDiv(waitNanos + 999_999, 1_000_000); // never before it
@@ -115,7 +115,7 @@ public class OutboxRelay {
             published.complete(null);
         }, e -> {
             LOG.warnf("outbox: rows %s not published at %s (%s); a relay takes them over",
-                    rows.stream().map(row -> row.id).toList(), at, e.getMessage());
+                    idsOf(rows), at, e.getMessage());
             waiting.remove(published);
             published.complete(null);
         }));
@@ -153,7 +153,7 @@ public class OutboxRelay {
         LOG.infof("outbox: took over %d unsent event(s), %d of them already on their topic", rows.size(),
                 landed.size());
         if (!landed.isEmpty()) {
-            List<Long> ids = landed.stream().map(row -> row.id).toList();
+            List<Long> ids = idsOf(landed);
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> OutboxEntity
                     .update("sentAt = ?1 where id in ?2 and sentAt is null", now, ids)));
         }
@@ -233,5 +233,9 @@ public class OutboxRelay {
         if (lookup != null) {
             lookup.close();
         }
+    }
+
+    private static List<Long> idsOf(List<OutboxEntity> rows) {
+        return rows.stream().map(row -> row.id).toList();
     }
 }
