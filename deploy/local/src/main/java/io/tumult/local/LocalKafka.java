@@ -50,6 +50,7 @@ public final class LocalKafka implements KafkaBroker {
             new NewTopic(Topics.GUARDIAN_HEARTBEAT, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
             new NewTopic(Topics.DRY_RUN_REQUESTS, 1, (short) 1).configs(Map.of("retention.ms", "3600000")),
             new NewTopic(Topics.DRY_RUN_RESULTS, 1, (short) 1).configs(Map.of("retention.ms", "3600000")),
+            new NewTopic(Topics.SCHEDULER_STARTS, 1, (short) 1).configs(Map.of("retention.ms", "604800000")),
             new NewTopic(Topics.DEAD_LETTER, 1, (short) 1));
 
     private final Path dir;

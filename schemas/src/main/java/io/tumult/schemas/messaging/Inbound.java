@@ -45,24 +45,25 @@ public final class Inbound<T> {
          */
         NEVER_SKIP,
         /**
-         * Heartbeats: cheap and superseded by the next one. A record that fails its schema or its handling is acked
-         * and counted ({@link Inbound#ignored()}); nothing is dead-lettered.
+         * Heartbeats and start records: cheap, and superseded by the next one. A record that fails its schema or its
+         * handling is acked and counted ({@link Inbound#ignored()}); nothing is dead-lettered.
          */
         IGNORE
     }
 
-    private static final Map<EventType<?>, Policy> POLICIES = Map.of(
-            EventType.RUN_STARTED, Policy.DEAD_LETTER,
-            EventType.RUN_STATUS, Policy.DEAD_LETTER,
-            EventType.RUN_CLAIMED, Policy.DEAD_LETTER, // a claim that is not one claims nothing
-            EventType.STEADY_STATE_VERDICT, Policy.DEAD_LETTER, // one that is not a verdict lets nothing in
-            EventType.RUN_ABORTED, Policy.NEVER_SKIP,
-            EventType.HALT_RELEASED, Policy.NEVER_SKIP,
+    private static final Map<EventType<?>, Policy> POLICIES = Map.ofEntries(
+            Map.entry(EventType.RUN_STARTED, Policy.DEAD_LETTER),
+            Map.entry(EventType.RUN_STATUS, Policy.DEAD_LETTER),
+            Map.entry(EventType.RUN_CLAIMED, Policy.DEAD_LETTER), // a claim that is not one claims nothing
+            Map.entry(EventType.STEADY_STATE_VERDICT, Policy.DEAD_LETTER), // one that is not a verdict lets nothing in
+            Map.entry(EventType.RUN_ABORTED, Policy.NEVER_SKIP),
+            Map.entry(EventType.HALT_RELEASED, Policy.NEVER_SKIP),
             // metric samples are read by the guardian's own loop, which dead-letters each bad one with its reason
-            EventType.METRIC_SAMPLE, Policy.DEAD_LETTER,
-            EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE,
-            EventType.DRY_RUN_REQUESTED, Policy.DEAD_LETTER,
-            EventType.DRY_RUN_RESULT, Policy.DEAD_LETTER);
+            Map.entry(EventType.METRIC_SAMPLE, Policy.DEAD_LETTER),
+            Map.entry(EventType.GUARDIAN_HEARTBEAT, Policy.IGNORE),
+            Map.entry(EventType.DRY_RUN_REQUESTED, Policy.DEAD_LETTER),
+            Map.entry(EventType.DRY_RUN_RESULT, Policy.DEAD_LETTER),
+            Map.entry(EventType.SCHEDULER_STARTED, Policy.IGNORE)); // a record of a start, for people
 
     private final EventType<T> type;
     private final Policy policy;

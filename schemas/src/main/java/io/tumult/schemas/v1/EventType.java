@@ -38,10 +38,14 @@ public record EventType<T>(String ceType, String topic, Class<T> javaType, Strin
             "dry-run-requested.schema.json");
     public static final EventType<DryRunResult> DRY_RUN_RESULT = new EventType<>(
             "io.tumult.dryrun.answered.v1", Topics.DRY_RUN_RESULTS, DryRunResult.class, "dry-run-result.schema.json");
+    public static final EventType<SchedulerStarted> SCHEDULER_STARTED = new EventType<>(
+            "io.tumult.scheduler.started.v1", Topics.SCHEDULER_STARTS, SchedulerStarted.class,
+            "scheduler-started.schema.json");
 
     /** Every event that travels on Kafka. */
     public static final List<EventType<?>> ALL = List.of(RUN_STARTED, RUN_ABORTED, RUN_STATUS, METRIC_SAMPLE,
-            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED, STEADY_STATE_VERDICT, DRY_RUN_REQUESTED, DRY_RUN_RESULT);
+            GUARDIAN_HEARTBEAT, HALT_RELEASED, RUN_CLAIMED, STEADY_STATE_VERDICT, DRY_RUN_REQUESTED, DRY_RUN_RESULT,
+            SCHEDULER_STARTED);
 
     /** The event type with this CloudEvents {@code type}, if it is part of v1. */
     public static Optional<EventType<?>> byCeType(String ceType) {

@@ -42,6 +42,12 @@ public final class Topics {
     /** {@link DryRunResult}, keyed by request id. Executor to the scheduler. Short retention. */
     public static final String DRY_RUN_RESULTS = "tumult.dryrun.results";
 
+    /**
+     * {@link SchedulerStarted}, keyed by the replica's Quartz instance id: each scheduler replica's start. Sent through
+     * the run-start channel, whose first send it takes on. Read by people; a week's retention.
+     */
+    public static final String SCHEDULER_STARTS = "tumult.scheduler.starts";
+
     /** Records a consumer could not process, with the reason in {@code dead-letter-*} headers. */
     public static final String DEAD_LETTER = "tumult.dlq";
 

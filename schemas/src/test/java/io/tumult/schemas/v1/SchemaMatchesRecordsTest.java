@@ -39,6 +39,7 @@ class SchemaMatchesRecordsTest {
                 Arguments.of(SteadyStateVerdict.class, "steady-state-verdict.schema.json", ""),
                 Arguments.of(DryRunRequested.class, "dry-run-requested.schema.json", ""),
                 Arguments.of(DryRunResult.class, "dry-run-result.schema.json", ""),
+                Arguments.of(SchedulerStarted.class, "scheduler-started.schema.json", ""),
                 Arguments.of(Experiment.class, Experiment.SCHEMA, ""),
                 Arguments.of(ObjectMeta.class, Experiment.SCHEMA, "/properties/metadata"),
                 Arguments.of(ExperimentSpec.class, Experiment.SCHEMA, "/$defs/ExperimentSpec"),
