@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Timer;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.GuardianHeartbeat;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 
@@ -25,12 +26,17 @@ import io.tumult.schemas.v1.SteadyStateVerdict;
  * producer and retries, and tell their caller when they landed. Steady-state verdicts go out on
  * {@code tumult.runs.verdicts} the same way (an executor refuses a run whose verdict does not come in time, so a
  * verdict is retried like an abort).
+ * <p>
+ * Heartbeats go out through the same producer: a heartbeat acknowledged shows executors a guardian whose abort path
+ * works, and the producer is never cold when an abort comes (its first send, about 60-100 ms, is a heartbeat's).
  */
 final class AbortPublisher {
 
     private static final Logger LOG = Logger.getLogger(AbortPublisher.class);
     private static final byte[] SOURCE = "/tumult/guardian".getBytes(StandardCharsets.UTF_8);
     private static final byte[] TYPE = EventType.RUN_ABORTED.ceType().getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HEARTBEAT_TYPE = EventType.GUARDIAN_HEARTBEAT.ceType()
+            .getBytes(StandardCharsets.UTF_8);
     private static final byte[] VERDICT_TYPE = EventType.STEADY_STATE_VERDICT.ceType()
             .getBytes(StandardCharsets.UTF_8);
 
@@ -82,6 +88,22 @@ final class AbortPublisher {
                 failedVerdicts.add(verdict);
             }
         });
+    }
+
+    /** Sends {@code beat}; completes once the broker has it, or fails. Not sent again: the next beat replaces it. */
+    CompletableFuture<Void> publishHeartbeat(GuardianHeartbeat beat) {
+        var record = new ProducerRecord<String, byte[]>(EventType.GUARDIAN_HEARTBEAT.topic(), beat.guardianId(),
+                TumultJson.encode(beat));
+        cloudEvent(record.headers(), HEARTBEAT_TYPE);
+        var acked = new CompletableFuture<Void>();
+        producer.send(record, (metadata, error) -> {
+            if (error == null) {
+                acked.complete(null);
+            } else {
+                acked.completeExceptionally(error);
+            }
+        });
+        return acked;
     }
 
     /** Sends again the aborts and verdicts whose send failed; called from the loop. */

@@ -52,6 +52,7 @@ import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.GuardianHeartbeat;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStatus;
@@ -166,6 +167,18 @@ public class GuardianLoop {
      */
     public CompletionStage<Void> publish(List<RunAborted> decided) {
         return CompletableFuture.allOf(decided.stream().map(aborts::publishDecided).toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Publishes {@code beat} on the producer that sends the aborts ({@link AbortPublisher#publishHeartbeat}); completes
+     * once the broker has it. Fails before start-up has created the producer.
+     */
+    public CompletionStage<Void> heartbeat(GuardianHeartbeat beat) {
+        AbortPublisher publisher = aborts;
+        if (publisher == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the guardian has not started"));
+        }
+        return publisher.publishHeartbeat(beat);
     }
 
     /** Runs {@code query} on the evaluating thread, against the rule book. */

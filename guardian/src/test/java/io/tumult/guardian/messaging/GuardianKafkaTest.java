@@ -205,6 +205,7 @@ class GuardianKafkaTest {
         assertThat(beat.guardianId()).isEqualTo("guardian-test");
         assertThat(beats.get(0).key()).isEqualTo("guardian-test");
         assertThat(EventClient.header(beats.get(0), "ce_type")).isEqualTo(EventType.GUARDIAN_HEARTBEAT.ceType());
+        assertThat(EventClient.header(beats.get(0), "ce_source")).isEqualTo("/tumult/guardian");
     }
 
     private UUID startInjectedRun(String metric) {
