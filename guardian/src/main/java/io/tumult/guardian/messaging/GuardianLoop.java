@@ -124,6 +124,15 @@ public class GuardianLoop {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         aborts = new AbortPublisher(producer, breachToAbort);
         deadLetters = new DeadLetters(producer);
+        var warmUp = new Thread(() -> {
+            try {
+                aborts.warmUp();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not prepare the abort path ahead (%s); the first abort pays for it", e.getMessage());
+            }
+        }, "guardian-abort-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         // keys and values as views of the fetched bytes: nothing copied or decoded per record until it is needed
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteBufferDeserializer(),
                 new ByteBufferDeserializer());
