@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * The guardian is alive and watching: published on {@link Topics#GUARDIAN_HEARTBEAT} every {@code interval},
- * keyed by guardian id. Meant for executors to revert what they hold when it stops (not consumed yet).
+ * keyed by guardian id, by the producer that sends its aborts. An executor's dead-man switch reverts what it holds
+ * when no heartbeat has arrived for its timeout.
  *
  * @param guardianId id of the guardian instance
  * @param at when it was sent
