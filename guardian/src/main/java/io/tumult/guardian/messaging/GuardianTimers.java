@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tumult.guardian.config.GuardianConfig;
 import io.tumult.schemas.v1.GuardianHeartbeat;
 
@@ -31,7 +32,9 @@ public class GuardianTimers {
     @Scheduled(every = "${tumult.guardian.heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> beat() {
         var beat = new GuardianHeartbeat(config.id(), clock.instant(), config.heartbeatInterval(), loop.watched());
+        // a send waits for the topic's metadata (up to max.block.ms while the broker is away): not on the event loop
         return Uni.createFrom().completionStage(() -> loop.heartbeat(beat))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(() -> lastBeatAcked = beat.at());
     }
 
