@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tumult.guardian.alerts.AlertAnswers.Offset;
 import io.tumult.guardian.alerts.AlertAnswers.Problem;
 import io.tumult.guardian.alerts.AlertAnswers.ProduceAnswer;
@@ -187,7 +188,10 @@ public class AlertResource {
 
     private Uni<Response> publish(AlertBridge.Decision decision, java.util.function.Supplier<Object> ok,
             Function<String, Object> unavailable) {
+        // a send waits for the abort topic's metadata (up to max.block.ms while the broker is away): not on the
+        // event loop
         return Uni.createFrom().completionStage(() -> publisher.publish(decision.aborts()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .map(done -> Response.ok(ok.get(), MediaType.APPLICATION_JSON).build())
                 .ifNoItem().after(PUBLISH_WAIT).recoverWithItem(() -> Response.status(Status.SERVICE_UNAVAILABLE)
                         .type(MediaType.APPLICATION_JSON)
