@@ -2,7 +2,6 @@ package io.tumult.scheduler.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,13 +57,13 @@ class StartAnnouncerTest {
         List<ConsumerRecord<String, byte[]>> ours = announced.stream().filter(r -> replica.equals(r.key())).toList();
         assertThat(ours).hasSize(1);
         ConsumerRecord<String, byte[]> record = ours.get(0);
-        assertThat(header(record, "ce_type")).isEqualTo(EventType.SCHEDULER_STARTED.ceType());
-        assertThat(header(record, "ce_source")).isEqualTo("/tumult/scheduler");
+        assertThat(EventClient.header(record, "ce_type")).isEqualTo(EventType.SCHEDULER_STARTED.ceType());
+        assertThat(EventClient.header(record, "ce_source")).isEqualTo("/tumult/scheduler");
         SchedulerStarted started = TumultJson.decode(EventType.SCHEDULER_STARTED, record.value());
         assertThat(started.replica()).isEqualTo(replica);
         assertThat(started.at()).isBefore(Instant.now());
         assertThat(runStarts).noneMatch(r -> replica.equals(r.key()))
-                .noneMatch(r -> EventType.SCHEDULER_STARTED.ceType().equals(header(r, "ce_type")));
+                .noneMatch(r -> EventType.SCHEDULER_STARTED.ceType().equals(EventClient.header(r, "ce_type")));
     }
 
     @Test
@@ -76,10 +75,5 @@ class StartAnnouncerTest {
         // Then
         assertThat(existing).isTrue();
         assertThat(missing).isFalse();
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }
