@@ -13,16 +13,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * A long-running child that cannot outlive this JVM. It runs behind a small shell guard that holds a pipe from us
  * on its stdin: when the pipe closes (our {@link #close()}, a normal exit, Ctrl-C, or {@code kill -9} of this JVM),
- * the guard sends the child SIGTERM, so it shuts down gracefully, and waits for it.
+ * the guard sends the child SIGTERM, so it shuts down gracefully, and waits for it. The guard ends with the child,
+ * with its exit status, so {@link #isAlive()} tells whether the child still runs.
  */
 public final class GuardedProcess implements AutoCloseable {
 
     /**
      * Ctrl-C in a terminal signals the whole foreground process group: the guard and its child ignore SIGINT (and
-     * SIGHUP), so that only this JVM reacts, and its shutdown stops the child through the pipe, gracefully.
+     * SIGHUP), so that only this JVM reacts, and its shutdown stops the child through the pipe, gracefully. A
+     * subshell reads the pipe (fd 3; an asynchronous list's own stdin is /dev/null) and stops the child at its end;
+     * the guard waits for the child, not for the pipe, and then stops the subshell.
      */
-    private static final String GUARD = "trap '' INT HUP; \"$@\" & child=$!; cat >/dev/null; kill $child 2>/dev/null;"
-            + " wait $child";
+    private static final String GUARD = "trap '' INT HUP; exec 3<&0 0</dev/null; \"$@\" 3<&- & child=$!;"
+            + " (while read -r _ <&3; do :; done; kill $child 2>/dev/null) & watcher=$!; exec 3<&-;"
+            + " wait $child; status=$?; kill $watcher 2>/dev/null; exit $status";
 
     private final String name;
     private final Process guard;
@@ -50,8 +54,14 @@ public final class GuardedProcess implements AutoCloseable {
         return new GuardedProcess(name, guard, log, stopTimeout);
     }
 
+    /** Whether the child still runs: the guard ends with it. */
     public boolean isAlive() {
         return guard.isAlive();
+    }
+
+    /** The child's exit status once it has ended ({@code 128 + n} for signal n). */
+    public int exitValue() {
+        return guard.exitValue();
     }
 
     /** What the process printed so far. */
