@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,6 +36,7 @@ public final class LocalKafka implements KafkaBroker {
 
     /** Ready in 3-4 s on an idle machine; a 2-core machine running several test JVMs needed more than 60 s once. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final int START_ATTEMPTS = 3;
     private static final String DIR_PREFIX = "tumult-kafka-";
     /** A broker directory is named after the JVM that owns it. */
     private static final Pattern STALE_DIR = Pattern.compile(DIR_PREFIX + "(\\d+)-.*");
@@ -53,6 +55,23 @@ public final class LocalKafka implements KafkaBroker {
             new NewTopic(Topics.SCHEDULER_STARTS, 1, (short) 1).configs(Map.of("retention.ms", "604800000")),
             new NewTopic(Topics.DEAD_LETTER, 1, (short) 1));
 
+    /**
+     * The broker's log on its standard output (kept in {@code broker.log}, whose tail a failed start reports): its
+     * start-up and its warnings, without the dumps of every config and every partition's state changes.
+     */
+    private static final String LOG_CONFIG = String.join("\n",
+            "appender.out.type=Console",
+            "appender.out.name=out",
+            "appender.out.layout.type=PatternLayout",
+            "appender.out.layout.pattern=%d{HH:mm:ss.SSS} %-5p [%c{1}] %m%n",
+            "rootLogger.level=info",
+            "rootLogger.appenderRef.out.ref=out",
+            "logger.config.name=org.apache.kafka.common.config.AbstractConfig",
+            "logger.config.level=warn",
+            "logger.state.name=state.change.logger",
+            "logger.state.level=warn",
+            "") + "\n";
+
     private final Path dir;
     private final GuardedProcess broker;
     private final String bootstrapServers;
@@ -63,9 +82,26 @@ public final class LocalKafka implements KafkaBroker {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Formats storage, starts the broker, waits until it serves requests and creates the topics. */
+    /**
+     * Formats storage, starts the broker, waits until it serves requests and creates the topics. A broker that exits
+     * during start-up is started again on other ports, twice at most: its ports were free when picked, but another
+     * process may take one before the broker binds it.
+     */
     public static LocalKafka start() throws IOException, InterruptedException {
         sweepStaleDirectories();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return startOnce();
+            } catch (BrokerExited e) {
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.println(e.getMessage() + "\nstarting it again on other ports");
+            }
+        }
+    }
+
+    private static LocalKafka startOnce() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
         int port = FreePort.pick();
         int controllerPort = FreePort.pick();
@@ -92,9 +128,11 @@ public final class LocalKafka implements KafkaBroker {
                 "") + "\n");
 
         Path log = dir.resolve("broker.log");
+        Path logConfig = dir.resolve("log4j2.properties");
+        Files.writeString(logConfig, LOG_CONFIG);
         List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", brokerClasspath());
+                "-Dlog4j2.configurationFile=" + logConfig, "-cp", brokerClasspath());
         var format = new java.util.ArrayList<>(java);
         format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "--cluster-id=" + clusterId(), "-c",
                 config.toString()));
@@ -133,7 +171,8 @@ public final class LocalKafka implements KafkaBroker {
         try (Admin admin = Admin.create(props)) {
             while (true) {
                 if (!broker.isAlive()) {
-                    throw new IllegalStateException("Kafka broker exited during start-up:\n" + broker.logTail(40));
+                    throw new BrokerExited("Kafka broker exited during start-up (status " + broker.exitValue()
+                            + "):\n" + diagnosis());
                 }
                 try {
                     admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
@@ -141,7 +180,7 @@ public final class LocalKafka implements KafkaBroker {
                 } catch (ExecutionException | TimeoutException notYet) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("Kafka broker not ready within " + READY_TIMEOUT + ":\n"
-                                + broker.logTail(40));
+                                + diagnosis());
                     }
                 }
             }
@@ -192,6 +231,19 @@ public final class LocalKafka implements KafkaBroker {
             if (!id.startsWith("-")) {
                 return id;
             }
+        }
+    }
+
+    /** The broker's errors (a failed start logs its cause first, then pages of shutdown) and the end of its log. */
+    private String diagnosis() {
+        String errors = broker.log().lines().filter(l -> l.contains(" ERROR ") || l.contains(" FATAL ")).limit(10)
+                .collect(Collectors.joining("\n"));
+        return (errors.isEmpty() ? "" : errors + "\n...\n") + broker.logTail(20);
+    }
+
+    private static final class BrokerExited extends IllegalStateException {
+        BrokerExited(String message) {
+            super(message);
         }
     }
 

@@ -232,7 +232,7 @@ public final class LocalLoop implements AutoCloseable {
                 }
                 out.println("           the scheduler has not recorded the end of run " + status.runId() + " yet");
             } catch (IOException e) {
-                out.println("           could not read the run back from the scheduler: " + e.getMessage());
+                out.println("           could not read the run back from the scheduler: " + e); // its type too
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
