@@ -2,11 +2,7 @@ package io.tumult.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,24 +11,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 
 import io.tumult.local.EventClient;
-import io.tumult.local.FreePort;
 import io.tumult.local.GuardedProcess;
 import io.tumult.local.LocalStack;
 import io.tumult.local.NeedsHostAttacks;
@@ -70,7 +56,6 @@ import io.tumult.schemas.v1.Trigger;
 class FaultLatencyBenchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int PROBE_PORT = 7;
     /** Measured start/abort cycles per executor JVM, after one that warms it up. */
     private static final int CYCLES = Integer.getInteger("latencyCycles", 3);
     /** Every cycle, warm-ups included, for {@code target/fault-latency-samples.csv}: to find a slow one in the logs. */
@@ -92,8 +77,8 @@ class FaultLatencyBenchTest {
         try (var stack = LocalStack.start(false);
                 var pair = NetnsPair.create();
                 var events = new EventClient(stack.kafka().bootstrapServers());
-                var echo = Probe.echo(pair);
-                var probe = Probe.start(pair)) {
+                var echo = VictimProbe.echo(pair);
+                var probe = VictimProbe.start(pair)) {
             // the executor's dead-man switch wants a live guardian: the bench stands in for it
             heartbeat.scheduleAtFixedRate(() -> events.publishAsync(EventType.GUARDIAN_HEARTBEAT, "bench",
                     new GuardianHeartbeat("bench", Instant.now(), Duration.ofMillis(300), 0), "/bench"), 0, 300,
@@ -102,8 +87,8 @@ class FaultLatencyBenchTest {
                 boolean isBaseline = !baseline.isEmpty() && round % 2 == 0 && round > 0;
                 var toActive = isBaseline ? baseStartToActive : startToActive;
                 var toRemoved = isBaseline ? baseAbortToRemoved : abortToRemoved;
-                try (GuardedProcess executor = startExecutor(stack, pair.victimName(), work, round,
-                        isBaseline ? baseline : "")) {
+                try (GuardedProcess executor = ExecutorProcess.start(stack.kafka().bootstrapServers(),
+                        pair.victimName(), work, Integer.toString(round), isBaseline ? baseline : "")) {
                     try {
                         // Given a running executor and an answering victim; its first cycle warms it up
                         cycle(events, pair, probe, round);
@@ -156,7 +141,7 @@ class FaultLatencyBenchTest {
     }
 
     /** One run started then aborted; returns {start to fault active, abort to fault removed} in ms. */
-    private static double[] cycle(EventClient events, NetnsPair pair, Probe probe, int round)
+    private static double[] cycle(EventClient events, NetnsPair pair, VictimProbe probe, int round)
             throws InterruptedException {
         probe.awaitAnswering();
 
@@ -178,14 +163,14 @@ class FaultLatencyBenchTest {
 
     /** Kills the executor with a fault in place; returns the ms from the kill until its guard took the fault out. */
     private static double killWithAFaultInPlace(GuardedProcess executor, EventClient events, NetnsPair pair,
-            Probe probe, int round) throws InterruptedException {
+            VictimProbe probe, int round) throws InterruptedException {
         probe.awaitAnswering();
         RunStarted start = start(pair, round);
         double sentAt = nowMillis();
         events.publish(EventType.RUN_STARTED, start.runId().toString(), start, "/bench");
         probe.await("DOWN", sentAt);
         double killedAt = nowMillis();
-        javaOf(executor).destroyForcibly(); // SIGKILL
+        ExecutorProcess.javaOf(executor).destroyForcibly(); // SIGKILL
         return probe.await("UP", killedAt) - killedAt;
     }
 
@@ -193,70 +178,6 @@ class FaultLatencyBenchTest {
         var spec = new ExperimentSpec(null, new NetworkNamespaceTarget(pair.victimName()), new NetworkLoss(100),
                 Duration.ofMinutes(2), null, null, null, null);
         return new RunStarted(UUID.randomUUID(), "latency-bench-" + round, Trigger.MANUAL, Instant.now(), spec);
-    }
-
-    private static GuardedProcess startExecutor(LocalStack stack, String victim, Path work, int round,
-            String baselineArgs) throws IOException, InterruptedException {
-        Path jar = Path.of("..", "executor", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
-        assertThat(jar).as("the packaged executor (built by the reactor before bench)").isRegularFile();
-        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-Dkafka.bootstrap.servers=" + stack.kafka().bootstrapServers(),
-                "-Dquarkus.http.port=" + FreePort.pick(),
-                "-Dtumult.executor.id=latency-bench",
-                // confined to this bench's victim: its start-up sweep must not touch another suite's namespaces
-                "-Dtumult.executor.allowed-namespace-prefixes=" + victim,
-                "-Dtumult.executor.journal-dir=" + work.resolve("journal"),
-                // the killed executor's membership would hold the run-start partitions for the default 45 s
-                "-Dmp.messaging.incoming.run-start.session.timeout.ms=6000"));
-        // e.g. -DexecutorJvmArgs=-Dquarkus.log.category.io.tumult.executor.run.RunEngine.level=DEBUG (the start
-        // path's split per run, in the logs kept under target/)
-        String extra = (System.getProperty("executorJvmArgs", "") + " " + baselineArgs).strip();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        command.addAll(List.of("-jar", jar.toString()));
-        Path log = work.resolve("executor-" + round + ".log");
-        GuardedProcess executor = GuardedProcess.start("executor", command, log, Duration.ofSeconds(20));
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!executor.log().contains(" started in ")) {
-            if (!executor.isAlive() || System.nanoTime() > deadline) {
-                String tail = executor.logTail(40);
-                executor.close();
-                throw new IllegalStateException("executor did not start:\n" + tail);
-            }
-            Thread.sleep(50); // polling its log: there is no event to await
-        }
-        awaitSoleMemberOwnsTheRunStarts(stack.kafka().bootstrapServers());
-        return executor;
-    }
-
-    /** Waits until the executors' group is stable with one member (this executor) holding the run-start partitions. */
-    private static void awaitSoleMemberOwnsTheRunStarts(String bootstrapServers)
-            throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            long deadline = System.nanoTime() + WAIT.multipliedBy(3).toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("tumult-executor"))
-                            .describedGroups().get("tumult-executor").get(5, TimeUnit.SECONDS);
-                    if (group.groupState() == GroupState.STABLE && group.members().size() == 1
-                            && !group.members().iterator().next().assignment().topicPartitions().isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    // the group is not there yet: ask again
-                }
-                Thread.sleep(100); // polling the broker's view of the group: there is no event to await
-            }
-            throw new AssertionError("the executor did not get the run-start partitions within " + WAIT.multipliedBy(3));
-        }
-    }
-
-    /** The executor's JVM: the guarded process's child. */
-    private static ProcessHandle javaOf(GuardedProcess executor) {
-        return executor.processes().stream().filter(p -> p.info().command().orElse("").endsWith("java"))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no executor JVM among " + executor.processes()));
     }
 
     private static String line(String what, List<Double> millis) {
@@ -299,100 +220,6 @@ class FaultLatencyBenchTest {
     private static void deleteTree(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    /** The UDP echo in the victim and the prober in the peer (udp_probe.py), each a bounded child process. */
-    private static final class Probe implements AutoCloseable {
-        private static final int SECONDS = 1800;
-        private static final Duration SETTLE = Duration.ofMillis(300);
-        private final Process process;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        private Probe(Process process, boolean reads) {
-            this.process = process;
-            if (reads) {
-                Thread reader = new Thread(() -> {
-                    try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                            StandardCharsets.UTF_8))) {
-                        for (String l = in.readLine(); l != null; l = in.readLine()) {
-                            lines.add(l);
-                        }
-                    } catch (IOException ignored) {
-                        // the probe ended
-                    }
-                }, "udp-probe-reader");
-                reader.setDaemon(true);
-                reader.start();
-            }
-        }
-
-        static Probe echo(NetnsPair pair) throws IOException {
-            return new Probe(python(pair.victimName(), "echo", pair.victimAddress()), false);
-        }
-
-        static Probe start(NetnsPair pair) throws IOException, InterruptedException {
-            var probe = new Probe(python(pair.peerName(), "probe", pair.victimAddress()), true);
-            probe.next(WAIT); // READY
-            return probe;
-        }
-
-        private static Process python(String namespace, String mode, String address) throws IOException {
-            Path script = Files.createTempFile("udp_probe", ".py");
-            try (InputStream in = FaultLatencyBenchTest.class.getResourceAsStream("/udp_probe.py")) {
-                Files.write(script, in.readAllBytes());
-            }
-            script.toFile().deleteOnExit();
-            return new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-u", script.toString(), mode,
-                    address, Integer.toString(PROBE_PORT), Integer.toString(SECONDS))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        }
-
-        /** Waits for the victim to answer: no DOWN pending, or an UP after the last DOWN. */
-        void awaitAnswering() throws InterruptedException {
-            String last = null;
-            for (String l = lines.poll(); l != null; l = lines.poll()) {
-                last = l;
-            }
-            if (last != null && last.startsWith("DOWN")) {
-                next(WAIT); // the UP that follows
-            }
-        }
-
-        /**
-         * The time (epoch ms) of the first {@code kind} line dated at or after {@code notBefore}. An UP is always real
-         * (nothing is answered through a 100 % loss fault); a DOWN followed by an UP within {@link #SETTLE} is a
-         * probe that stalled under load, not the fault, and is skipped.
-         */
-        double await(String kind, double notBefore) throws InterruptedException {
-            while (true) {
-                String[] parts = next(WAIT).split(" ");
-                if (!parts[0].equals(kind) || Double.parseDouble(parts[1]) < notBefore) {
-                    continue;
-                }
-                if (kind.equals("DOWN")) {
-                    String after = lines.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
-                    if (after != null) {
-                        continue; // the UP of a stall
-                    }
-                }
-                return Double.parseDouble(parts[1]);
-            }
-        }
-
-        private String next(Duration timeout) throws InterruptedException {
-            String l = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (l == null) {
-                throw new AssertionError("the probe saw no change on the victim within " + timeout
-                        + (process.isAlive() ? "" : " (the probe ended)"));
-            }
-            return l;
-        }
-
-        @Override
-        public void close() {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
         }
     }
 }

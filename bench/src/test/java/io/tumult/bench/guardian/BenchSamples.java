@@ -27,7 +27,7 @@ import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
 
 /** What the guardian benches feed it: watched runs whose rules never trip, and their samples in bulk. */
-final class BenchSamples {
+public final class BenchSamples {
 
     /** The metric every bench run watches. */
     static final String METRIC = "bench_latency_ms";
@@ -71,7 +71,7 @@ final class BenchSamples {
     }
 
     /** One sample of {@code metric} for the run {@code runText}, as a producer writes it. */
-    static ProducerRecord<String, byte[]> sample(String metric, String runText, double value, Instant at) {
+    public static ProducerRecord<String, byte[]> sample(String metric, String runText, double value, Instant at) {
         String json = "{\"name\":\"" + metric + "\",\"value\":" + value + ",\"at\":\"" + at + "\",\"runId\":\""
                 + runText + "\"}"; // concatenated, not formatted: the load generator shares the cores
         var record = new ProducerRecord<String, byte[]>(Topics.METRICS, runText,

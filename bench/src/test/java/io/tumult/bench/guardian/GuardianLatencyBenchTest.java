@@ -89,6 +89,9 @@ class GuardianLatencyBenchTest {
                 double firstOwn = Double.NaN;
                 long loadFrom = System.nanoTime();
                 long sentFrom = backgroundSent.get();
+                Duration guardianCpuFrom = guardian.cpu();
+                Duration brokerCpuFrom = GuardianProcess.cpu(kafka.processes());
+                Duration benchCpuFrom = GuardianProcess.cpu(List.of(ProcessHandle.current()));
                 for (int trial = 0; trial < warmUp + trials; trial++) {
                     // Given a watched run
                     UUID run = UUID.randomUUID();
@@ -126,13 +129,20 @@ class GuardianLatencyBenchTest {
                 }
                 double seconds = (System.nanoTime() - loadFrom) / 1e9;
                 double achieved = (backgroundSent.get() - sentFrom) / seconds;
+                String cpu = String.format(Locale.ROOT,
+                        "  CPU over the trials, %% of one core: guardian %.0f, broker %.0f, this JVM (load, breaches,"
+                                + " abort reader) %.0f%n",
+                        share(guardian.cpu().minus(guardianCpuFrom), seconds),
+                        share(GuardianProcess.cpu(kafka.processes()).minus(brokerCpuFrom), seconds),
+                        share(GuardianProcess.cpu(List.of(ProcessHandle.current())).minus(benchCpuFrom), seconds));
                 String report = String.format(Locale.ROOT,
                         "guardian breach latency, %d trials (+%d warm-up) under %,.0f background samples/s (target %,d):%n%s%s"
                                 + "  first breach after the guardian started (the first warm-up trial): %.1f ms, the guardian's"
-                                + " own part %.1f ms%n",
+                                + " own part %.1f ms%n%s",
                         trials, warmUp, achieved, BACKGROUND_PER_SECOND,
                         Stats.line("breach sample sent -> abort read off the topic", endToEnd, "ms"),
-                        Stats.line("guardian's own: sample received -> abort sent", own, "ms"), firstAbort, firstOwn);
+                        Stats.line("guardian's own: sample received -> abort sent", own, "ms"), firstAbort, firstOwn,
+                        cpu);
                 System.out.print(report);
                 Files.writeString(Path.of("target", "guardian-latency.txt"), report);
             } finally {
@@ -142,6 +152,10 @@ class GuardianLatencyBenchTest {
             }
         }
         assertThat(endToEnd).hasSize(trials);
+    }
+
+    private static double share(Duration cpu, double seconds) {
+        return 100 * cpu.toNanos() / 1e9 / seconds;
     }
 
     private static void awaitWatched(GuardianProcess guardian, String runId) throws Exception {

@@ -19,7 +19,7 @@ import io.tumult.local.FreePort;
 import io.tumult.local.GuardedProcess;
 
 /** The packaged guardian ({@code guardian/target/quarkus-app}) in a JVM of its own, and what it exports. */
-final class GuardianProcess implements AutoCloseable {
+public final class GuardianProcess implements AutoCloseable {
 
     private static final Pattern EVALUATED = Pattern
             .compile("(?m)^tumult_guardian_samples_evaluated_total(?:\\{[^}]*\\})? (\\S+)$");
@@ -37,7 +37,7 @@ final class GuardianProcess implements AutoCloseable {
     static final Path PACKAGED = Path.of("..", "guardian", "target", "quarkus-app");
 
     /** Starts the packaged guardian with these settings and waits until it judges samples. */
-    static GuardianProcess start(String bootstrapServers, Map<String, String> settings, Path log)
+    public static GuardianProcess start(String bootstrapServers, Map<String, String> settings, Path log)
             throws IOException, InterruptedException {
         return start(PACKAGED, List.of(), bootstrapServers, settings, log);
     }
@@ -85,7 +85,7 @@ final class GuardianProcess implements AutoCloseable {
     }
 
     /** The body of a GET on the guardian. */
-    String get(String path) throws IOException, InterruptedException {
+    public String get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -101,7 +101,7 @@ final class GuardianProcess implements AutoCloseable {
                 .reduce(Duration.ZERO, Duration::plus);
     }
 
-    String logTail(int lines) {
+    public String logTail(int lines) {
         return process.logTail(lines);
     }
 
