@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -411,16 +412,25 @@ public final class RuleBook {
     public List<WatchedRunView> describe() {
         var out = new ArrayList<WatchedRunView>();
         for (WatchedRun run : runs.values()) {
-            var conditions = run.watches.stream().map(w -> {
-                double value = w.window.value();
-                return new WatchedRunView.ConditionView(w.condition.describe(), w.window.size(),
-                        Double.isNaN(value) ? null : value, w.breachSince == Long.MIN_VALUE ? null
-                                : Instant.ofEpochMilli(w.breachSince));
-            }).toList();
-            out.add(new WatchedRunView(run.runId.toString(), run.experiment, run.injectedAt != null, run.aborted,
-                    conditions));
+            out.add(view(run));
         }
         return out;
+    }
+
+    /** One watched run as {@link #describe()} shows it; empty when this book does not watch it. */
+    public Optional<WatchedRunView> describe(UUID runId) {
+        return Optional.ofNullable(runs.get(runId)).map(RuleBook::view);
+    }
+
+    private static WatchedRunView view(WatchedRun run) {
+        var conditions = run.watches.stream().map(w -> {
+            double value = w.window.value();
+            return new WatchedRunView.ConditionView(w.condition.describe(), w.window.size(),
+                    Double.isNaN(value) ? null : value, w.breachSince == Long.MIN_VALUE ? null
+                            : Instant.ofEpochMilli(w.breachSince));
+        }).toList();
+        return new WatchedRunView(run.runId.toString(), run.experiment, run.injectedAt != null, run.aborted,
+                conditions);
     }
 
     /** How many runs are watched. */

@@ -3,6 +3,8 @@ package io.tumult.guardian.messaging;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -192,6 +194,26 @@ class GuardianKafkaTest {
 
         // Then
         assertThat(problem.getString("field")).isEqualTo("$.from");
+    }
+
+    @Test
+    void shouldShowOneWatchedRunAndNameWhatIsWrongWithABadRunId() {
+        // Given
+        UUID run = startInjectedRun("one_run_view");
+        awaitWatched(run);
+
+        // When / Then: the run, its condition and its window
+        given().get("/runs/" + run).then().statusCode(200)
+                .body("runId", equalTo(run.toString()))
+                .body("injected", equalTo(true))
+                .body("conditions[0].condition", containsString("one_run_view"));
+        // a run this replica does not watch, and an id that is not one
+        given().get("/runs/" + UUID.randomUUID()).then().statusCode(404)
+                .body("field", equalTo("runId"))
+                .body("error", containsString("does not watch"));
+        given().get("/runs/not-a-uuid").then().statusCode(400)
+                .body("field", equalTo("runId"))
+                .body("error", containsString("not-a-uuid"));
     }
 
     @Test
