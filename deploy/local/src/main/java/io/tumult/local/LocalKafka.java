@@ -37,6 +37,9 @@ public final class LocalKafka implements KafkaBroker {
     /** Ready in 3-4 s on an idle machine; a 2-core machine running several test JVMs needed more than 60 s once. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final int START_ATTEMPTS = 3;
+    /** The broker JVM's heap, GC and JIT options; {@value #JVM_OPTIONS_PROPERTY} replaces them (benchmarks). */
+    public static final String JVM_OPTIONS_PROPERTY = "tumult.local.kafka.jvm-options";
+    private static final String DEFAULT_JVM_OPTIONS = "-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
     private static final String DIR_PREFIX = "tumult-kafka-";
     /** A broker directory is named after the JVM that owns it. */
     private static final Pattern STALE_DIR = Pattern.compile(DIR_PREFIX + "(\\d+)-.*");
@@ -130,9 +133,9 @@ public final class LocalKafka implements KafkaBroker {
         Path log = dir.resolve("broker.log");
         Path logConfig = dir.resolve("log4j2.properties");
         Files.writeString(logConfig, LOG_CONFIG);
-        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlog4j2.configurationFile=" + logConfig, "-cp", brokerClasspath());
+        var java = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        java.addAll(List.of(System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip().split("\\s+")));
+        java.addAll(List.of("-Dlog4j2.configurationFile=" + logConfig, "-cp", brokerClasspath()));
         var format = new java.util.ArrayList<>(java);
         format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "--cluster-id=" + clusterId(), "-c",
                 config.toString()));
