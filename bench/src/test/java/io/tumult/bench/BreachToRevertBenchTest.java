@@ -104,7 +104,7 @@ class BreachToRevertBenchTest {
                         double startedAt = nowMillis();
                         events.publish(EventType.RUN_STARTED, key, run, "/bench");
                         probe.await("DOWN", startedAt);
-                        awaitWatched(guardian, key);
+                        guardian.awaitWatching(key, WAIT);
 
                         // When one breaching sample is sent
                         double sentAt = nowMillis();
@@ -149,14 +149,6 @@ class BreachToRevertBenchTest {
                         Duration.ofSeconds(5), Aggregation.LAST, null, null, NoData.IGNORE, null)),
                 null);
         return new RunStarted(UUID.randomUUID(), "breach-bench", Trigger.MANUAL, Instant.now(), spec);
-    }
-
-    private static void awaitWatched(GuardianProcess guardian, String runId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!guardian.get("/runs").contains(runId)) {
-            assertThat(System.nanoTime()).as("guardian watches %s", runId).isLessThan(deadline);
-            Thread.sleep(5); // polling the guardian's view: there is no event to await
-        }
     }
 
     private static RunStatus awaitEnd(Map<String, RunStatus> ended, String runId) {

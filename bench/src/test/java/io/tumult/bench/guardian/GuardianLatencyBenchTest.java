@@ -2,6 +2,7 @@ package io.tumult.bench.guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.tumult.local.EventClient;
+import io.tumult.local.GuardedProcess;
 import io.tumult.local.LocalKafka;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.Aggregation;
@@ -46,53 +50,89 @@ import io.tumult.schemas.v1.Trigger;
 
 /**
  * Breach sample → abort on the topic, with the packaged guardian on a real broker sharing the two cores, under
- * {@code -DguardianBackground} samples/s of background load (30 watched healthy runs, produced by this JVM in bursts
- * every 10 ms). Each trial starts a run watching {@code last(bench_breach[5s]) > 0.5}, waits until the guardian lists
- * it, then sends one breaching sample; the time is from just before that send to the moment a consumer, polling
- * the abort topic every millisecond, holds the run's abort. Five trials warm up and are not counted. Also reports
- * the guardian's own part ({@code guardianLatencyMs} in the abort). Writes {@code bench/target/guardian-latency.txt}.
+ * {@code -DguardianBackground} samples/s of background load (30 watched healthy runs, in bursts every 10 ms;
+ * {@link BackgroundLoad}). The load runs in a JVM of its own at the lowest CPU priority ({@code nice -n 19}), the way
+ * producers on other machines would not take the guardian's and the broker's cores;
+ * {@code -DguardianLoadInBenchJvm=true} runs it on a thread of this JVM instead, at normal priority. Each trial starts
+ * a run watching {@code last(bench_breach[5s]) > 0.5}, waits until the guardian lists it, then sends one breaching
+ * sample; the time is from just before that send to the moment a consumer, polling the abort topic every
+ * millisecond, holds the run's abort. Trials are 100 to 200 ms apart (random): breaches are rare, and the bench's own
+ * work (a run-start, polling the guardian, the breach) is then a small load beside the background. Five trials warm up and are
+ * not counted, and none counts before
+ * {@code -DguardianWarmUpSeconds} of load (the JVMs' compilers settle). Also reports the guardian's own part
+ * ({@code guardianLatencyMs} in the abort) and each JVM's CPU over the counted trials. Writes
+ * {@code bench/target/guardian-latency.txt}.
  */
 @EnabledIfSystemProperty(named = "guardianLatency", matches = "true", disabledReason = "-DguardianLatency=false")
 class GuardianLatencyBenchTest {
 
     /** Background samples a second: 100,000 with {@code -Pbench}, 10,000 in verify (a check that it works). */
     private static final int BACKGROUND_PER_SECOND = Integer.getInteger("guardianBackground", 100_000);
+    /** {@code -DguardianLatencyRelay=true}: the {@link NullRelay} in place of the guardian, the baseline. */
+    private static final boolean RELAY = Boolean.getBoolean("guardianLatencyRelay");
+    private static final String SUBJECT = RELAY ? "null relay" : "guardian";
+    private static final boolean LOAD_IN_BENCH_JVM = Boolean.getBoolean("guardianLoadInBenchJvm");
+    private static final Duration WARM_UP_LOAD = Duration.ofSeconds(Integer.getInteger("guardianWarmUpSeconds", 0));
+    private static final int WARM_UP_TRIALS = 5;
+    /** Trials are paced at a random gap of 1 to 2 times this, so that the bench's own work stays a small load. */
+    private static final int GAP_MS = 100;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
     void shouldPublishTheAbortForEveryBreachUnderBackgroundLoad() throws Exception {
         int trials = Integer.getInteger("guardianBreaches", 20);
-        int warmUp = 5;
         var endToEnd = new ArrayList<Double>();
         var own = new ArrayList<Double>();
         var received = new ConcurrentHashMap<String, Long>();
         var abortBodies = new ConcurrentHashMap<String, byte[]>();
         var stop = new AtomicBoolean();
-        var backgroundSent = new AtomicLong();
+        var sentByThread = new AtomicLong();
+        var random = new java.util.Random();
         Path work = Files.createDirectories(Path.of("target", "guardian-latency"));
         try (LocalKafka kafka = LocalKafka.start(); var events = new EventClient(kafka.bootstrapServers())) {
             String servers = kafka.bootstrapServers();
             List<UUID> background = BenchSamples.startHealthyRuns(events, 30, "latency-bench-background");
             Thread aborts = new Thread(() -> readAborts(servers, received, abortBodies, stop), "abort-reader");
-            Thread load = new Thread(() -> produceLoad(servers, background, backgroundSent, stop), "background-load");
             aborts.start();
-            load.start();
-            try (var guardian = GuardianProcess.start(servers, Map.of("tumult.guardian.id", "latency-bench",
-                    "tumult.guardian.group", "bench-latency"), work.resolve("guardian.log"));
+            Thread loadThread = null;
+            GuardedProcess loadJvm = null;
+            LongSupplier sentSoFar;
+            if (LOAD_IN_BENCH_JVM) {
+                loadThread = new Thread(() -> BackgroundLoad.produce(servers, background, BACKGROUND_PER_SECOND,
+                        sentByThread, stop), "background-load");
+                loadThread.start();
+                sentSoFar = sentByThread::get;
+            } else {
+                GuardedProcess started = BackgroundLoad.startNiced(servers, background, BACKGROUND_PER_SECOND,
+                        work.resolve("load.log"));
+                loadJvm = started;
+                sentSoFar = () -> BackgroundLoad.sentSoFar(started);
+            }
+            try (Judge guardian = RELAY ? Judge.of(NullRelay.start(servers, work.resolve("relay.log")))
+                    : Judge.of(GuardianProcess.start(servers, Map.of("tumult.guardian.id", "latency-bench",
+                            "tumult.guardian.group", "bench-latency"), work.resolve("guardian.log")));
                     KafkaProducer<String, byte[]> breaches = new KafkaProducer<>(Map.of(
                             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 0,
                             ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
                 // this producer's own first send (connection, metadata) is a healthy sample, not the first breach
                 breaches.send(BenchSamples.sample(background.get(0), background.get(0).toString(), 1, Instant.now()))
                         .get();
+                awaitLoad(sentSoFar, loadJvm);
+                long countFrom = System.nanoTime() + WARM_UP_LOAD.toNanos();
                 double firstAbort = Double.NaN; // the guardian's first abort since it started: a warm-up trial
                 double firstOwn = Double.NaN;
-                long loadFrom = System.nanoTime();
-                long sentFrom = backgroundSent.get();
-                Duration guardianCpuFrom = guardian.cpu();
-                Duration brokerCpuFrom = GuardianProcess.cpu(kafka.processes());
-                Duration benchCpuFrom = GuardianProcess.cpu(List.of(ProcessHandle.current()));
-                for (int trial = 0; trial < warmUp + trials; trial++) {
+                long loadFrom = 0;
+                long sentFrom = 0;
+                double evaluatedFrom = 0;
+                Duration[] cpuFrom = null;
+                for (int trial = 0; endToEnd.size() < trials; trial++) {
+                    boolean counted = trial >= WARM_UP_TRIALS && System.nanoTime() >= countFrom;
+                    if (counted && cpuFrom == null) {
+                        loadFrom = System.nanoTime();
+                        sentFrom = sentSoFar.getAsLong();
+                        evaluatedFrom = guardian.evaluated();
+                        cpuFrom = cpu(guardian, kafka, loadJvm);
+                    }
                     // Given a watched run
                     UUID run = UUID.randomUUID();
                     String key = run.toString();
@@ -102,7 +142,7 @@ class GuardianLatencyBenchTest {
                             null);
                     events.publish(EventType.RUN_STARTED, key, new RunStarted(run, "latency-bench", Trigger.MANUAL,
                             Instant.now(), spec), "/bench");
-                    awaitWatched(guardian, key);
+                    guardian.awaitWatching(key);
 
                     // When one breaching sample is sent
                     long sent = System.nanoTime();
@@ -114,78 +154,146 @@ class GuardianLatencyBenchTest {
                     while ((at = received.get(key)) == null) {
                         assertThat(System.nanoTime()).as("abort of %s; guardian log:%n%s", key, guardian.logTail(20))
                                 .isLessThan(deadline);
-                        java.util.concurrent.locks.LockSupport.parkNanos(200_000); // not a spin: the cores are shared
+                        LockSupport.parkNanos(200_000); // not a spin: the cores are shared
                     }
                     if (trial == 0) {
                         firstAbort = (at - sent) / 1e6;
-                        firstOwn = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key)).reason()
-                                .guardianLatencyMs();
+                        firstOwn = RELAY ? Double.NaN
+                                : TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key)).reason()
+                                        .guardianLatencyMs();
                     }
-                    if (trial >= warmUp) {
+                    if (counted) {
                         endToEnd.add((at - sent) / 1e6);
-                        RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key));
-                        own.add(abort.reason().guardianLatencyMs());
+                        if (!RELAY) {
+                            RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key));
+                            own.add(abort.reason().guardianLatencyMs());
+                        }
                     }
+                    Thread.sleep(GAP_MS + random.nextInt(GAP_MS)); // pacing the trials: breaches are rare events
                 }
                 double seconds = (System.nanoTime() - loadFrom) / 1e9;
-                double achieved = (backgroundSent.get() - sentFrom) / seconds;
+                double achieved = (sentSoFar.getAsLong() - sentFrom) / seconds;
+                double evaluated = (guardian.evaluated() - evaluatedFrom) / seconds;
+                Duration[] cpuTo = cpu(guardian, kafka, loadJvm);
                 String cpu = String.format(Locale.ROOT,
-                        "  CPU over the trials, %% of one core: guardian %.0f, broker %.0f, this JVM (load, breaches,"
-                                + " abort reader) %.0f%n",
-                        share(guardian.cpu().minus(guardianCpuFrom), seconds),
-                        share(GuardianProcess.cpu(kafka.processes()).minus(brokerCpuFrom), seconds),
-                        share(GuardianProcess.cpu(List.of(ProcessHandle.current())).minus(benchCpuFrom), seconds));
+                        "  CPU over the counted trials, %% of one core: %s %.0f, broker %.0f, this JVM (breaches,"
+                                + " abort reader%s) %.0f%s%n",
+                        SUBJECT, share(cpuTo[0].minus(cpuFrom[0]), seconds), share(cpuTo[1].minus(cpuFrom[1]), seconds),
+                        LOAD_IN_BENCH_JVM ? ", background load" : "", share(cpuTo[2].minus(cpuFrom[2]), seconds),
+                        LOAD_IN_BENCH_JVM ? ""
+                                : String.format(Locale.ROOT, ", background load JVM (nice 19) %.0f",
+                                        share(cpuTo[3].minus(cpuFrom[3]), seconds)));
                 String report = String.format(Locale.ROOT,
-                        "guardian breach latency, %d trials (+%d warm-up) under %,.0f background samples/s (target %,d):%n%s%s"
-                                + "  first breach after the guardian started (the first warm-up trial): %.1f ms, the guardian's"
+                        "%s breach latency, %d trials (+%d warm-up, %s s of load first) under %,.0f background"
+                                + " samples/s sent (target %,d, %s), %,.0f/s taken in by the %s:%n%s%s"
+                                + "  first breach after the %s started (the first warm-up trial): %.1f ms, the guardian's"
                                 + " own part %.1f ms%n%s",
-                        trials, warmUp, achieved, BACKGROUND_PER_SECOND,
+                        SUBJECT, trials, WARM_UP_TRIALS, WARM_UP_LOAD.toSeconds(), achieved, BACKGROUND_PER_SECOND,
+                        LOAD_IN_BENCH_JVM ? "a thread of the bench's JVM" : "its own JVM at nice 19", evaluated, SUBJECT,
                         Stats.line("breach sample sent -> abort read off the topic", endToEnd, "ms"),
-                        Stats.line("guardian's own: sample received -> abort sent", own, "ms"), firstAbort, firstOwn,
-                        cpu);
+                        RELAY ? "  (the null relay in place of the guardian: two Kafka hops, no judging)\n"
+                                : Stats.line("guardian's own: sample received -> abort sent", own, "ms"),
+                        SUBJECT, firstAbort, firstOwn, cpu);
                 System.out.print(report);
                 Files.writeString(Path.of("target", "guardian-latency.txt"), report);
             } finally {
                 stop.set(true);
-                load.join();
+                if (loadThread != null) {
+                    loadThread.join();
+                }
+                if (loadJvm != null) {
+                    loadJvm.close();
+                }
                 aborts.join();
             }
         }
         assertThat(endToEnd).hasSize(trials);
     }
 
+    /** CPU used so far by the guardian, the broker, this JVM and the background load's JVM (zero without one). */
+    private static Duration[] cpu(Judge guardian, LocalKafka kafka, GuardedProcess loadJvm) {
+        return new Duration[] { guardian.cpu(), GuardianProcess.cpu(kafka.processes()),
+                GuardianProcess.cpu(List.of(ProcessHandle.current())),
+                loadJvm == null ? Duration.ZERO : GuardianProcess.cpu(loadJvm.processes()) };
+    }
+
+    /** The guardian, or the null relay in its place, as the trials use it. */
+    private interface Judge extends AutoCloseable {
+        void awaitWatching(String runId) throws IOException, InterruptedException;
+
+        /** Samples it has taken in so far. */
+        double evaluated() throws IOException, InterruptedException;
+
+        Duration cpu();
+
+        String logTail(int lines);
+
+        @Override
+        void close();
+
+        static Judge of(GuardianProcess guardian) {
+            return new Judge() {
+                public void awaitWatching(String runId) throws IOException, InterruptedException {
+                    guardian.awaitWatching(runId, WAIT);
+                }
+
+                public double evaluated() throws IOException, InterruptedException {
+                    return guardian.evaluated();
+                }
+
+                public Duration cpu() {
+                    return guardian.cpu();
+                }
+
+                public String logTail(int lines) {
+                    return guardian.logTail(lines);
+                }
+
+                public void close() {
+                    guardian.close();
+                }
+            };
+        }
+
+        static Judge of(NullRelay relay) {
+            return new Judge() {
+                public void awaitWatching(String runId) {
+                    // it watches nothing: every breach sample is relayed
+                }
+
+                public double evaluated() {
+                    return relay.consumed();
+                }
+
+                public Duration cpu() {
+                    return relay.cpu();
+                }
+
+                public String logTail(int lines) {
+                    return relay.logTail(lines);
+                }
+
+                public void close() {
+                    relay.close();
+                }
+            };
+        }
+    }
+
+    /** Waits until the load has sent half a second's worth (a JVM of its own takes a moment to start). */
+    private static void awaitLoad(LongSupplier sentSoFar, GuardedProcess loadJvm) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sentSoFar.getAsLong() < BACKGROUND_PER_SECOND / 2) {
+            assertThat(System.nanoTime()).as("background load started; its log:%n%s",
+                    loadJvm == null ? "" : loadJvm.logTail(20)).isLessThan(deadline);
+            assertThat(loadJvm == null || loadJvm.isAlive()).as("background load JVM running; its log:%n%s",
+                    loadJvm == null ? "" : loadJvm.logTail(20)).isTrue();
+            Thread.sleep(50); // polling its report: there is no event to await
+        }
+    }
+
     private static double share(Duration cpu, double seconds) {
         return 100 * cpu.toNanos() / 1e9 / seconds;
-    }
-
-    private static void awaitWatched(GuardianProcess guardian, String runId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!guardian.get("/runs").contains(runId)) {
-            assertThat(System.nanoTime()).as("guardian watches %s", runId).isLessThan(deadline);
-            Thread.sleep(5); // polling the guardian's view: there is no event to await
-        }
-    }
-
-    private static void produceLoad(String servers, List<UUID> runs, AtomicLong sent, AtomicBoolean stop) {
-        List<String> keys = runs.stream().map(UUID::toString).toList();
-        int burst = BACKGROUND_PER_SECOND / 100;
-        try (KafkaProducer<String, byte[]> producer = BenchSamples.bulkProducer(servers)) {
-            long next = System.nanoTime();
-            int i = 0;
-            while (!stop.get()) {
-                Instant now = Instant.now();
-                for (int b = 0; b < burst; b++, i++) {
-                    int r = i % keys.size();
-                    producer.send(BenchSamples.sample(runs.get(r), keys.get(r), i % 100, now));
-                }
-                sent.addAndGet(burst);
-                next += 10_000_000L;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait); // pacing the load
-                }
-            }
-        }
     }
 
     private static void readAborts(String servers, Map<String, Long> received, Map<String, byte[]> bodies,

@@ -90,6 +90,19 @@ public final class GuardianProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * Waits until this guardian watches the run (its {@code GET /runs/<id>} answers 200: one run described on its
+     * evaluating loop, not the whole list).
+     */
+    public void awaitWatching(String runId, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runs/" + runId)).build();
+        while (HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+            assertThat(System.nanoTime()).as("guardian watches %s", runId).isLessThan(deadline);
+            Thread.sleep(2); // polling the guardian's view: there is no event to await
+        }
+    }
+
     /** CPU time its processes have used so far (user and system, as the OS reports it). */
     Duration cpu() {
         return cpu(process.processes());
