@@ -20,11 +20,6 @@ final class AlertAnswers {
             List<String> unmapped) {
     }
 
-    /** A request refused: why, and for a bad body, which field (a JSON path). */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Problem(String error, String field) {
-    }
-
     /**
      * REST Proxy v2's answer to a produce request, one offset entry per record received; partitions and offsets are
      * null, since a record becomes zero or more aborts, listed in {@code aborted}.

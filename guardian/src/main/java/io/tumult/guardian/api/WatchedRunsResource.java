@@ -12,8 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.tumult.guardian.messaging.GuardianLoop;
 import io.tumult.guardian.rules.RuleBook;
 import io.tumult.guardian.rules.WatchedRunView;
@@ -52,10 +50,5 @@ public class WatchedRunsResource {
                 .map(v -> Response.ok(v).build())
                 .orElseGet(() -> Response.status(Response.Status.NOT_FOUND)
                         .entity(new Problem("this replica does not watch run " + id, "runId")).build()));
-    }
-
-    /** A request refused: why, and which part of it. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Problem(String error, String field) {
     }
 }
