@@ -13,8 +13,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,7 +32,6 @@ import io.tumult.schemas.v1.Topics;
  */
 public final class BackgroundLoad {
 
-    private static final Pattern SENT = Pattern.compile("(?m)^sent (\\d+)$");
     /** How far behind its pace the load may fall and still catch up (in larger bursts). */
     private static final long CATCH_UP_NANOS = 50_000_000L;
     /** Sample values 0..99: healthy for every bench rule. */
@@ -110,26 +107,14 @@ public final class BackgroundLoad {
 
     /** How many samples the niced JVM reported sent so far (0 before its first report). */
     static long sentSoFar(GuardedProcess load) {
-        Matcher m = SENT.matcher(load.log());
-        long sent = 0;
-        while (m.find()) {
-            sent = Long.parseLong(m.group(1));
-        }
-        return sent;
+        return ReportedCount.last(load, "sent");
     }
 
     /** {@code <bootstrap servers> <samples per second> <run id>...}; runs until it is stopped. */
     public static void main(String[] args) {
         List<UUID> runs = Arrays.stream(args).skip(2).map(UUID::fromString).toList();
         var sent = new AtomicLong();
-        Thread reporter = new Thread(() -> {
-            while (true) {
-                LockSupport.parkNanos(100_000_000L);
-                System.out.println("sent " + sent.get());
-            }
-        }, "sent-reporter");
-        reporter.setDaemon(true);
-        reporter.start();
+        ReportedCount.printEvery100Ms("sent", sent);
         produce(args[0], runs, Integer.parseInt(args[1]), sent, new AtomicBoolean());
     }
 }

@@ -2,7 +2,6 @@ package io.tumult.bench.guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,9 +107,9 @@ class GuardianLatencyBenchTest {
                 loadJvm = started;
                 sentSoFar = () -> BackgroundLoad.sentSoFar(started);
             }
-            try (Judge guardian = RELAY ? Judge.of(NullRelay.start(servers, work.resolve("relay.log")))
-                    : Judge.of(GuardianProcess.start(servers, Map.of("tumult.guardian.id", "latency-bench",
-                            "tumult.guardian.group", "bench-latency"), work.resolve("guardian.log")));
+            try (Judge guardian = RELAY ? NullRelay.start(servers, work.resolve("relay.log"))
+                    : GuardianProcess.start(servers, Map.of("tumult.guardian.id", "latency-bench",
+                            "tumult.guardian.group", "bench-latency"), work.resolve("guardian.log"));
                     KafkaProducer<String, byte[]> breaches = new KafkaProducer<>(Map.of(
                             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 0,
                             ProducerConfig.ACKS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer())) {
@@ -142,7 +141,7 @@ class GuardianLatencyBenchTest {
                             null);
                     events.publish(EventType.RUN_STARTED, key, new RunStarted(run, "latency-bench", Trigger.MANUAL,
                             Instant.now(), spec), "/bench");
-                    guardian.awaitWatching(key);
+                    guardian.awaitWatching(key, WAIT);
 
                     // When one breaching sample is sent
                     long sent = System.nanoTime();
@@ -215,69 +214,6 @@ class GuardianLatencyBenchTest {
         return new Duration[] { guardian.cpu(), GuardianProcess.cpu(kafka.processes()),
                 GuardianProcess.cpu(List.of(ProcessHandle.current())),
                 loadJvm == null ? Duration.ZERO : GuardianProcess.cpu(loadJvm.processes()) };
-    }
-
-    /** The guardian, or the null relay in its place, as the trials use it. */
-    private interface Judge extends AutoCloseable {
-        void awaitWatching(String runId) throws IOException, InterruptedException;
-
-        /** Samples it has taken in so far. */
-        double evaluated() throws IOException, InterruptedException;
-
-        Duration cpu();
-
-        String logTail(int lines);
-
-        @Override
-        void close();
-
-        static Judge of(GuardianProcess guardian) {
-            return new Judge() {
-                public void awaitWatching(String runId) throws IOException, InterruptedException {
-                    guardian.awaitWatching(runId, WAIT);
-                }
-
-                public double evaluated() throws IOException, InterruptedException {
-                    return guardian.evaluated();
-                }
-
-                public Duration cpu() {
-                    return guardian.cpu();
-                }
-
-                public String logTail(int lines) {
-                    return guardian.logTail(lines);
-                }
-
-                public void close() {
-                    guardian.close();
-                }
-            };
-        }
-
-        static Judge of(NullRelay relay) {
-            return new Judge() {
-                public void awaitWatching(String runId) {
-                    // it watches nothing: every breach sample is relayed
-                }
-
-                public double evaluated() {
-                    return relay.consumed();
-                }
-
-                public Duration cpu() {
-                    return relay.cpu();
-                }
-
-                public String logTail(int lines) {
-                    return relay.logTail(lines);
-                }
-
-                public void close() {
-                    relay.close();
-                }
-            };
-        }
     }
 
     /** Waits until the load has sent half a second's worth (a JVM of its own takes a moment to start). */

@@ -19,7 +19,7 @@ import io.tumult.local.FreePort;
 import io.tumult.local.GuardedProcess;
 
 /** The packaged guardian ({@code guardian/target/quarkus-app}) in a JVM of its own, and what it exports. */
-public final class GuardianProcess implements AutoCloseable {
+public final class GuardianProcess implements Judge {
 
     private static final Pattern EVALUATED = Pattern
             .compile("(?m)^tumult_guardian_samples_evaluated_total(?:\\{[^}]*\\})? (\\S+)$");
@@ -79,13 +79,14 @@ public final class GuardianProcess implements AutoCloseable {
     }
 
     /** {@code tumult_guardian_samples_evaluated_total} as exported now. */
-    double evaluated() throws IOException, InterruptedException {
+    @Override
+    public double evaluated() throws IOException, InterruptedException {
         Matcher m = EVALUATED.matcher(get("/q/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     /** The body of a GET on the guardian. */
-    public String get(String path) throws IOException, InterruptedException {
+    String get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -94,6 +95,7 @@ public final class GuardianProcess implements AutoCloseable {
      * Waits until this guardian watches the run (its {@code GET /runs/<id>} answers 200: one run described on its
      * evaluating loop, not the whole list).
      */
+    @Override
     public void awaitWatching(String runId, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runs/" + runId)).build();
@@ -104,7 +106,8 @@ public final class GuardianProcess implements AutoCloseable {
     }
 
     /** CPU time its processes have used so far (user and system, as the OS reports it). */
-    Duration cpu() {
+    @Override
+    public Duration cpu() {
         return cpu(process.processes());
     }
 
@@ -114,6 +117,7 @@ public final class GuardianProcess implements AutoCloseable {
                 .reduce(Duration.ZERO, Duration::plus);
     }
 
+    @Override
     public String logTail(int lines) {
         return process.logTail(lines);
     }

@@ -9,9 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,14 +25,13 @@ import io.tumult.schemas.v1.Topics;
 
 /**
  * The baseline for the guardian's breach → abort: a JVM that does only the two Kafka hops. It consumes every sample
- * (all partitions assigned, no group) with the guardian's fetch settings and, for each sample of {@code bench_breach}, sends a
- * record keyed like it to
- * the abort topic with the guardian's producer settings; it judges nothing. Under the same background load, what it
- * takes is what the broker and the machine take, and the guardian's time beyond it is the guardian's.
+ * (all partitions assigned, no group) with the guardian's fetch settings and, for each sample of {@code bench_breach},
+ * sends a record keyed like it to the abort topic with the guardian's producer settings; it judges nothing. Under the
+ * same background load, what it takes is what the broker and the machine take, and the guardian's time beyond it is
+ * the guardian's.
  */
-final class NullRelay implements AutoCloseable {
+final class NullRelay implements Judge {
 
-    private static final Pattern CONSUMED = Pattern.compile("(?m)^consumed (\\d+)$");
     private static final byte[] BREACH = ("{\"name\":\"bench_breach\"").getBytes(StandardCharsets.UTF_8);
 
     private final GuardedProcess process;
@@ -63,21 +59,24 @@ final class NullRelay implements AutoCloseable {
         return new NullRelay(process);
     }
 
-    /** Samples consumed so far, as it last reported (every 100 ms). */
-    long consumed() {
-        Matcher m = CONSUMED.matcher(process.log());
-        long consumed = 0;
-        while (m.find()) {
-            consumed = Long.parseLong(m.group(1));
-        }
-        return consumed;
+    /** It watches nothing: every breach sample is relayed. */
+    @Override
+    public void awaitWatching(String runId, Duration timeout) {
     }
 
-    Duration cpu() {
+    /** Samples consumed so far, as it last reported (every 100 ms). */
+    @Override
+    public double evaluated() {
+        return ReportedCount.last(process, "consumed");
+    }
+
+    @Override
+    public Duration cpu() {
         return GuardianProcess.cpu(process.processes());
     }
 
-    String logTail(int lines) {
+    @Override
+    public String logTail(int lines) {
         return process.logTail(lines);
     }
 
@@ -107,15 +106,7 @@ final class NullRelay implements AutoCloseable {
             partitions.forEach(consumer::position);
             producer.partitionsFor(Topics.RUN_ABORT); // its metadata, as the guardian's warm-up fetches it
             System.out.println("relaying");
-            Thread reporter = new Thread(() -> {
-                while (true) {
-                    LockSupport.parkNanos(100_000_000L);
-                    System.out.println("consumed " + consumed.get());
-                }
-            }, "consumed-reporter");
-            reporter.setDaemon(true);
-            reporter.start();
-            long nextLagReport = 0;
+            ReportedCount.printEvery100Ms("consumed", consumed);
             while (true) {
                 var records = consumer.poll(Duration.ofMillis(20)); // the guardian's poll timeout
                 for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -128,11 +119,6 @@ final class NullRelay implements AutoCloseable {
                     }
                 }
                 consumed.addAndGet(records.count());
-                if (System.nanoTime() > nextLagReport) {
-                    nextLagReport = System.nanoTime() + 1_000_000_000L;
-                    System.out.println("lag " + partitions.stream().map(p -> p.partition() + "=" + consumer.currentLag(p))
-                            .toList());
-                }
             }
         }
     }

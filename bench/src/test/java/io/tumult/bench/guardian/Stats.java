@@ -11,7 +11,7 @@ public final class Stats {
     private Stats() {
     }
 
-    public static double percentile(List<Double> values, double p) {
+    static double percentile(List<Double> values, double p) {
         var sorted = new ArrayList<>(values);
         sorted.sort(Comparator.naturalOrder());
         int rank = Math.max(1, (int) Math.ceil(p / 100.0 * sorted.size()));
