@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A long-running child that cannot outlive this JVM. It runs behind a small shell guard that holds a pipe from us
@@ -27,6 +29,9 @@ public final class GuardedProcess implements AutoCloseable {
     private static final String GUARD = "trap '' INT HUP; exec 3<&0 0</dev/null; \"$@\" 3<&- & child=$!;"
             + " (while read -r _ <&3; do :; done; kill $child 2>/dev/null) & watcher=$!; exec 3<&-;"
             + " wait $child; status=$?; kill $watcher 2>/dev/null; exit $status";
+
+    /** How long close() waits for killed processes to be gone. */
+    private static final Duration KILLED_WAIT = Duration.ofSeconds(5);
 
     private final String name;
     private final Process guard;
@@ -87,7 +92,10 @@ public final class GuardedProcess implements AutoCloseable {
         return all;
     }
 
-    /** Stops the child gracefully, forcibly once the stop timeout has passed. */
+    /**
+     * Stops the child gracefully, forcibly once the stop timeout has passed; returns once the guard, the child and
+     * whatever else ran under the guard are gone (a signalled process takes a moment to go).
+     */
     @Override
     public void close() {
         List<ProcessHandle> tree = processes();
@@ -104,6 +112,21 @@ public final class GuardedProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             tree.forEach(ProcessHandle::destroyForcibly);
+            awaitGone(tree);
+        }
+    }
+
+    private static void awaitGone(List<ProcessHandle> processes) {
+        long deadline = System.nanoTime() + KILLED_WAIT.toNanos();
+        for (ProcessHandle p : processes) {
+            try {
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                return; // killed: it goes with the kernel's next step, and a caller that checks finds it
+            }
         }
     }
 
