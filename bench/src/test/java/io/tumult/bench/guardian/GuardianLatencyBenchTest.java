@@ -82,8 +82,10 @@ class GuardianLatencyBenchTest {
         int trials = Integer.getInteger("guardianBreaches", 20);
         var endToEnd = new ArrayList<Double>();
         var own = new ArrayList<Double>();
+        var lastHop = new ArrayList<Double>();
         var received = new ConcurrentHashMap<String, Long>();
         var abortBodies = new ConcurrentHashMap<String, byte[]>();
+        var abortHops = new ConcurrentHashMap<String, Long>();
         var stop = new AtomicBoolean();
         var sentByThread = new AtomicLong();
         var random = new java.util.Random();
@@ -91,7 +93,8 @@ class GuardianLatencyBenchTest {
         try (LocalKafka kafka = LocalKafka.start(); var events = new EventClient(kafka.bootstrapServers())) {
             String servers = kafka.bootstrapServers();
             List<UUID> background = BenchSamples.startHealthyRuns(events, 30, "latency-bench-background");
-            Thread aborts = new Thread(() -> readAborts(servers, received, abortBodies, stop), "abort-reader");
+            Thread aborts = new Thread(() -> readAborts(servers, received, abortBodies, abortHops, stop),
+                    "abort-reader");
             aborts.start();
             Thread loadThread = null;
             GuardedProcess loadJvm = null;
@@ -163,6 +166,7 @@ class GuardianLatencyBenchTest {
                     }
                     if (counted) {
                         endToEnd.add((at - sent) / 1e6);
+                        lastHop.add(abortHops.get(key).doubleValue());
                         if (!RELAY) {
                             RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key));
                             own.add(abort.reason().guardianLatencyMs());
@@ -184,7 +188,7 @@ class GuardianLatencyBenchTest {
                                         share(cpuTo[3].minus(cpuFrom[3]), seconds)));
                 String report = String.format(Locale.ROOT,
                         "%s breach latency, %d trials (+%d warm-up, %s s of load first) under %,.0f background"
-                                + " samples/s sent (target %,d, %s), %,.0f/s taken in by the %s:%n%s%s"
+                                + " samples/s sent (target %,d, %s), %,.0f/s taken in by the %s:%n%s%s%s"
                                 + "  first breach after the %s started (the first warm-up trial): %.1f ms, the guardian's"
                                 + " own part %.1f ms%n%s",
                         SUBJECT, trials, WARM_UP_TRIALS, WARM_UP_LOAD.toSeconds(), achieved, BACKGROUND_PER_SECOND,
@@ -192,6 +196,7 @@ class GuardianLatencyBenchTest {
                         Stats.line("breach sample sent -> abort read off the topic", endToEnd, "ms"),
                         RELAY ? "  (the null relay in place of the guardian: two Kafka hops, no judging)\n"
                                 : Stats.line("guardian's own: sample received -> abort sent", own, "ms"),
+                        Stats.line("abort sent (record time) -> read off the topic", lastHop, "ms"),
                         SUBJECT, firstAbort, firstOwn, cpu);
                 System.out.print(report);
                 Files.writeString(Path.of("target", "guardian-latency.txt"), report);
@@ -232,8 +237,12 @@ class GuardianLatencyBenchTest {
         return 100 * cpu.toNanos() / 1e9 / seconds;
     }
 
+    /**
+     * Reads the abort topic: when each run's first abort was held ({@link System#nanoTime()}), its body, and how long
+     * after its record's timestamp (the sender's clock at send, this machine's) it was held: the last hop alone.
+     */
     private static void readAborts(String servers, Map<String, Long> received, Map<String, byte[]> bodies,
-            AtomicBoolean stop) {
+            Map<String, Long> lastHops, AtomicBoolean stop) {
         // a fetch is answered as soon as a record arrives: a long wait adds no latency, and no busy polling
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -245,6 +254,7 @@ class GuardianLatencyBenchTest {
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long at = System.nanoTime();
+                    lastHops.putIfAbsent(r.key(), System.currentTimeMillis() - r.timestamp());
                     bodies.put(r.key(), r.value());
                     received.putIfAbsent(r.key(), at);
                 }
