@@ -30,7 +30,10 @@ import io.tumult.executor.kubernetes.TestPodNamespaces;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
 import io.tumult.local.ProcessRunner;
+import io.tumult.schemas.v1.NetworkBandwidth;
+import io.tumult.schemas.v1.NetworkLatency;
 import io.tumult.schemas.v1.NetworkLoss;
+import io.tumult.schemas.v1.NetworkPartition;
 import io.tumult.schemas.v1.PodTarget;
 import io.tumult.schemas.v1.SelectionMode;
 
@@ -56,8 +59,13 @@ class PodNetworkAttacksTest {
         pair = NetnsPair.create();
         var cluster = new MockCluster(kube).namespace("shop", true);
         cluster.pod("shop", "cart-1", Map.of("app", "cart"), "n1", "Running");
-        attack = new NetworkLossAttack(TestExecutorConfig.defaults(), new NodePods(new KubernetesTargets(kube,
-                MockCluster.defaultPolicy()), namespaces, Role.NODE, Optional.of("n1"), picks.picks()));
+        attack = new NetworkLossAttack(TestExecutorConfig.defaults(), nodePods());
+    }
+
+    /** This agent's view of the pods: node n1's, through the test's pod-to-namespace lookup. */
+    private NodePods nodePods() {
+        return new NodePods(new KubernetesTargets(kube, MockCluster.defaultPolicy()), namespaces, Role.NODE,
+                Optional.of("n1"), picks.picks());
     }
 
     @AfterEach
@@ -106,6 +114,72 @@ class PodNetworkAttacksTest {
         // Then
         assertThat(tables()).isEmpty();
         assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldDelayThePodsPacketsUntilReverted() throws Exception {
+        // Given: the pod answers at once
+        var latency = new NetworkLatencyAttack(TestExecutorConfig.defaults(), nodePods());
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + processInPod().pid() + "/ns/net"));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = resolve(latency::resolve, runId, cartPods()).get(0);
+        assertThat(pair.medianRttMillisFromVictim(10)).isLessThan(20);
+
+        // When
+        Injection injection = latency.inject(runId, new NetworkLatency(java.time.Duration.ofMillis(100), null, null),
+                pod);
+
+        // Then: every reply is 100 ms late (a loaded machine adds some), and on time again once reverted
+        assertThat(pair.medianRttMillisFromVictim(20)).isBetween(95.0, 170.0);
+        latency.recover(injection);
+        assertThat(pair.medianRttMillisFromVictim(10)).isLessThan(20);
+        assertThat(ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "iptables", "-S", "OUTPUT").stdout())
+                .doesNotContain("tumult_");
+        assertThat(tables()).noneMatch(t -> t.contains("tumult_")); // iptables' own tables may stay, empty
+    }
+
+    @Test
+    void shouldCutThePodOffFromTheNamedPeerUntilReverted() throws Exception {
+        // Given
+        var partition = new NetworkPartitionAttack(TestExecutorConfig.defaults(), nodePods());
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + processInPod().pid() + "/ns/net"));
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = resolve(partition::resolve, runId, cartPods()).get(0);
+        assertThat(pair.lossPercent(10)).isZero();
+
+        // When
+        Injection injection = partition.inject(runId, new NetworkPartition(List.of(pair.peerAddress() + "/32"), null),
+                pod);
+
+        // Then
+        assertThat(pair.lossPercent(10)).isEqualTo(100.0);
+        partition.recover(injection);
+        assertThat(pair.lossPercent(10)).isZero();
+        assertThat(tables()).isEmpty();
+    }
+
+    @Test
+    void shouldLimitThePodsBandwidthUntilReverted() throws Exception {
+        // Given: 1.5 MB from the pod take about 1.5 s at 8 Mbit/s, and far less without the limit
+        double limit = 8_000_000;
+        int bytes = 1_500_000;
+        var bandwidth = new NetworkBandwidthAttack(TestExecutorConfig.defaults(), nodePods());
+        namespaces.network("shop/cart-1", java.nio.file.Path.of("/proc/" + processInPod().pid() + "/ns/net"));
+        var peerSink = pair.startTcpSinkOnPeer(7001);
+        UUID runId = UUID.randomUUID();
+        ResolvedTarget pod = resolve(bandwidth::resolve, runId, cartPods()).get(0);
+
+        // When
+        Injection injection = bandwidth.inject(runId, new NetworkBandwidth("8mbit", "egress", null), pod);
+
+        // Then
+        assertThat(pair.throughputBitsPerSecond(true, peerSink, 7001, bytes, 20)).isBetween(0.5 * limit,
+                1.15 * limit);
+        bandwidth.recover(injection);
+        assertThat(pair.throughputBitsPerSecond(true, peerSink, 7001, bytes, 20)).isGreaterThan(5 * limit);
+        assertThat(ProcessRunner.run("ip", "netns", "exec", pair.victimName(), "tc", "qdisc", "show").orThrow()
+                .stdout()).doesNotContain("tbf");
+        assertThat(tables()).isEmpty();
     }
 
     @Test
@@ -174,7 +248,13 @@ class PodNetworkAttacksTest {
 
     /** The pods the cluster executor picks for run {@code runId}, as this agent resolves them. */
     private List<ResolvedTarget> resolve(UUID runId, PodTarget target) {
+        return resolve(attack::resolve, runId, target);
+    }
+
+    /** The pods the cluster executor picks for run {@code runId}, as {@code attack} on this agent resolves them. */
+    private List<ResolvedTarget> resolve(java.util.function.BiFunction<UUID, PodTarget, List<ResolvedTarget>> attack,
+            UUID runId, PodTarget target) {
         picks.pick(runId, target);
-        return attack.resolve(runId, target);
+        return attack.apply(runId, target);
     }
 }
