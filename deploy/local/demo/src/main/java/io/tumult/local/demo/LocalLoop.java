@@ -44,6 +44,8 @@ public final class LocalLoop implements AutoCloseable {
     private static final ObjectMapper READER = new ObjectMapper();
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** Settings added to the executor's, over the loop's own (empty for the default loop). */
+    private final Map<String, String> executorSettings;
     private boolean closed;
     private final HttpClient http = HttpClient.newHttpClient();
     private final Instant startedAt = Instant.now();
@@ -56,12 +58,23 @@ public final class LocalLoop implements AutoCloseable {
     private LocalTokens tokens;
     private String token;
 
-    private LocalLoop() {
+    private LocalLoop(Map<String, String> executorSettings) {
+        this.executorSettings = Map.copyOf(executorSettings);
     }
 
     /** Starts everything; on any failure, stops what had started and rethrows. */
     public static LocalLoop start(Path home, Path logDir, PrintStream out) throws Exception {
-        var loop = new LocalLoop();
+        return start(home, logDir, out, Map.of());
+    }
+
+    /**
+     * {@link #start(Path, Path, PrintStream)} with {@code executorSettings} added to the executor's (system
+     * properties, over the loop's own), for example {@code quarkus.kubernetes-client.api-server-url} to give it a
+     * cluster's API.
+     */
+    public static LocalLoop start(Path home, Path logDir, PrintStream out, Map<String, String> executorSettings)
+            throws Exception {
+        var loop = new LocalLoop(executorSettings);
         loop.startUnder(home, logDir, out);
         return loop;
     }
@@ -107,6 +120,7 @@ public final class LocalLoop implements AutoCloseable {
         executorConfig.put("tumult.executor.journal-dir", logDir.resolve("executor-journal").toString());
         // the process-killer example's worker (experiments/process-killer.yaml) is the only process it may signal
         executorConfig.put("tumult.executor.allowed-process-patterns", "order-worker");
+        executorConfig.putAll(executorSettings);
         keep(services, ServiceProcess.start(home, "executor", executorConfig, logDir.resolve("executor.log")));
         keep(services, ServiceProcess.start(home, "guardian", with(kafkaOnly(config), "quarkus.http.port",
                 guardianPort), logDir.resolve("guardian.log")));
@@ -360,7 +374,7 @@ public final class LocalLoop implements AutoCloseable {
         }
         Path home = Path.of(System.getProperty("tumult.home", ".")).toAbsolutePath().normalize();
         Path logDir = home.resolve("target/local-loop");
-        var loop = new LocalLoop();
+        var loop = new LocalLoop(Map.of());
         var startReturned = new CountDownLatch(1);
         var stopped = new CountDownLatch(1);
         // registered before anything starts: Ctrl-C during start-up stops what has started, and waits for the step
