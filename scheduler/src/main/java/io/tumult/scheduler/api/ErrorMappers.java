@@ -47,7 +47,6 @@ public class ErrorMappers {
         return json(switch (e.reason()) {
             case NOT_FOUND -> Response.Status.NOT_FOUND;
             case CONFLICT -> Response.Status.CONFLICT;
-            case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
         }, ApiError.of(e.getMessage()));
     }
 

@@ -7,9 +7,7 @@ public class ControlException extends RuntimeException {
         /** No such run. */
         NOT_FOUND,
         /** The run is over, or there is no halt to release. */
-        CONFLICT,
-        /** The abort topic did not take the event; the request may be repeated. */
-        UNAVAILABLE
+        CONFLICT
     }
 
     private final Reason reason;

@@ -16,8 +16,10 @@ import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.SchedulerStarted;
 
 /**
- * Publishes outbox events: run-starts on {@code tumult.runs.start}, aborts on {@code tumult.runs.abort}, keyed by run
- * id, CloudEvents set per channel. Completes when the broker acknowledged the record (acks=all). Also sends the
+ * Publishes outbox events: run-starts on {@code tumult.runs.start}; aborts (keyed by run id, or {@code *} for a
+ * halt-all) and halt releases (keyed {@code *}, with their own CloudEvents type) on {@code tumult.runs.abort}; the
+ * other CloudEvents attributes are set per channel. Completes when the broker acknowledged the record (acks=all). Also sends
+ * the
  * replica's {@link SchedulerStarted} through the run-start channel ({@link StartAnnouncer}).
  */
 @ApplicationScoped
@@ -39,6 +41,10 @@ public class OutboxPublisher implements OutboxSink {
         }
         if (type.equals(EventType.RUN_ABORTED)) {
             return abort.send(Record.of(key, payload));
+        }
+        if (type.equals(EventType.HALT_RELEASED)) {
+            return abort.sendMessage(Message.of(Record.of(key, payload))
+                    .addMetadata(OutgoingCloudEventMetadata.builder().withType(type.ceType()).build()));
         }
         return Uni.createFrom().failure(new IllegalArgumentException("no channel publishes " + type.ceType()));
     }
