@@ -39,6 +39,7 @@ class AuthTest {
                 Arguments.of("PUT", "/experiments/auth-x", Roles.VIEWER),
                 Arguments.of("DELETE", "/experiments/auth-x", Roles.VIEWER),
                 Arguments.of("POST", "/experiments/auth-x/runs", Roles.VIEWER),
+                Arguments.of("POST", "/experiments/auth-x/dry-run", Roles.VIEWER),
                 Arguments.of("POST", "/runs/" + run + "/abort", Roles.VIEWER),
                 Arguments.of("POST", "/halt", Roles.VIEWER),
                 Arguments.of("POST", "/halt/release", Roles.OPERATOR));

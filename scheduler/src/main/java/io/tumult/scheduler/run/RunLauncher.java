@@ -101,6 +101,7 @@ public class RunLauncher {
                     var rows = new ArrayList<OutboxEntity>();
                     Uni<Void> all = Uni.createFrom().voidItem();
                     for (RunEntity run : runs) {
+                        recordAbort(run, "scheduler (blackout window)", now);
                         var abort = new RunAborted(run.id.toString(), "scheduler", now,
                                 new AbortReason(AbortKind.BLACKOUT, why, null, null));
                         all = all.chain(() -> outbox.add(EventType.RUN_ABORTED, run.id.toString(), abort, null, now)
@@ -213,6 +214,7 @@ public class RunLauncher {
         var rows = new ArrayList<OutboxEntity>();
         Uni<Void> aborts = Uni.createFrom().voidItem();
         for (RunEntity old : replaced) { // concurrency Replace: the runs it replaces are aborted first
+            recordAbort(old, "scheduler (replaced by run " + runId + ")", now);
             var abort = new RunAborted(old.id.toString(), "scheduler", now, new AbortReason(AbortKind.MANUAL,
                     "replaced by run " + runId + " (concurrency: Replace)", null, null));
             aborts = aborts.chain(() -> outbox.add(EventType.RUN_ABORTED, old.id.toString(), abort, null, now)
@@ -231,6 +233,15 @@ public class RunLauncher {
                                 .executeUpdate())
                                 .replaceWithVoid())
                 .replaceWith(() -> new Decision(rows, null));
+    }
+
+    /** Records who aborted {@code run} (a managed entity: written with the transaction), unless someone already did. */
+    private static void recordAbort(RunEntity run, String by, Instant now) {
+        if (run.abortedBy == null) {
+            run.abortedBy = by;
+            run.abortRequestedAt = now;
+            run.updatedAt = now;
+        }
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -3,6 +3,7 @@ package io.tumult.scheduler.cron;
 import static io.tumult.scheduler.Api.asOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,6 +167,8 @@ class FiringTest {
         RunAborted abort = aborts.stream().filter(r -> first.runId().toString().equals(r.key()))
                 .map(r -> TumultJson.decode(EventType.RUN_ABORTED, r.value())).findFirst().orElseThrow();
         assertThat(abort.reason().message()).contains("replaced by run " + second.runId());
+        asOperator().get("/runs/" + first.runId()).then().statusCode(200)
+                .body("abortedBy", equalTo("scheduler (replaced by run " + second.runId() + ")"));
     }
 
     @Test
@@ -183,6 +186,8 @@ class FiringTest {
         RunAborted abort = aborts.stream().filter(r -> runId.equals(r.key()))
                 .map(r -> TumultJson.decode(EventType.RUN_ABORTED, r.value())).findFirst().orElseThrow();
         assertThat(abort.reason().kind()).isEqualTo(AbortKind.BLACKOUT);
+        asOperator().get("/runs/" + runId).then().statusCode(200)
+                .body("abortedBy", equalTo("scheduler (blackout window)"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(asOperator().post("/experiments/blacked-out/runs").then()
                 .statusCode(409).extract().asString()).contains("blackout"));
         asOperator().delete("/experiments/blacked-out").then().statusCode(204);
