@@ -90,6 +90,10 @@ class HooksTest {
         github(body, sign(GITHUB_SECRET, body), delivery).post("/hooks/github").then().statusCode(200)
                 .body("duplicate", equalTo(true));
 
+        // When: someone who captured it sends it again under a fresh X-GitHub-Delivery (the header is not signed)
+        github(body, sign(GITHUB_SECRET, body), UUID.randomUUID().toString()).post("/hooks/github").then()
+                .statusCode(200).body("duplicate", equalTo(true));
+
         // Then: still one run
         assertThat(webhookRuns("hook-github")).isEqualTo(1);
         assertThat(webhookRuns("hook-github-other")).isZero();
@@ -142,6 +146,10 @@ class HooksTest {
                 .body("duplicate", equalTo(true));
         generic(body.replace("f95f8", "0000"), now, GENERIC_SECRET, key).post("/hooks/generic").then()
                 .statusCode(409);
+
+        // When / Then: the signed delivery replayed within the window under a fresh key (the key is not signed)
+        generic(body, now, GENERIC_SECRET, UUID.randomUUID().toString()).post("/hooks/generic").then()
+                .statusCode(200).body("duplicate", equalTo(true));
 
         // When / Then: replayed (signed, but 10 minutes old), forged, unsigned
         generic(body, now - 600, GENERIC_SECRET, UUID.randomUUID().toString()).post("/hooks/generic").then()

@@ -10,8 +10,12 @@ import java.util.Map;
  * @param service the deployed service or application
  * @param environment where it was deployed; may be null
  * @param labels what else the deploy carries
+ * @param signedId what names the delivery inside what its signature covers, where its delivery id is not covered
+ *        (GitHub's status id, the generic hook's signature over timestamp and body), else null: a signed delivery sent
+ *        again under a new delivery id is the same delivery
  */
-public record Deploy(String source, String deliveryId, String service, String environment, Map<String, String> labels) {
+public record Deploy(String source, String deliveryId, String service, String environment, Map<String, String> labels,
+        String signedId) {
 
     public Deploy {
         labels = labels == null ? Map.of() : Map.copyOf(labels);

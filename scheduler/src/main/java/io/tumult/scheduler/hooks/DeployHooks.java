@@ -54,38 +54,67 @@ public class DeployHooks {
 
     /**
      * Records the deploy and the runs it asks for. A repeat of a recorded delivery with the same body is a no-op
-     * ({@link Accepted#duplicate()}); with another body it fails CONFLICT: an id is one delivery.
+     * ({@link Accepted#duplicate()}); with another body it fails CONFLICT: an id is one delivery. A delivery whose
+     * {@link Deploy#signedId()} was recorded before, under another delivery id, is a no-op too: its signed content
+     * was replayed with a fresh (unsigned) id.
      */
     public Uni<Accepted> accept(Deploy deploy, byte[] body) {
         String key = deploy.source() + "/" + deploy.deliveryId();
+        String signedKey = deploy.signedId() == null ? null : deploy.source() + "-signed/" + deploy.signedId();
         String sha = Signatures.sha256Hex(body);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL keeps it
         return Panache.withTransaction(() -> HookDeliveryEntity.<HookDeliveryEntity> findById(key).chain(seen -> {
             if (seen != null) {
                 return Uni.createFrom().item(duplicate(deploy, seen, sha));
             }
-            var delivery = new HookDeliveryEntity();
-            delivery.delivery = key;
-            delivery.bodySha256 = sha;
-            delivery.service = deploy.service();
-            delivery.environment = deploy.environment();
-            delivery.receivedAt = now;
-            return delivery.persist().chain(() -> ExperimentEntity.<ExperimentEntity> listAll())
-                    .chain(experiments -> {
-                        var matches = matches(deploy, experiments, now);
-                        return Multi.createFrom().iterable(matches).onItem().transformToUniAndConcatenate(m -> {
-                            var run = new HookRunEntity();
-                            run.runId = m.runId();
-                            run.delivery = key;
-                            run.experiment = m.experiment();
-                            run.dueAt = m.dueAt();
-                            return run.persist();
-                        }).collect().asList().replaceWith(new Accepted(deploy.deliveryId(), false, matches));
+            return (signedKey == null ? Uni.createFrom().<HookDeliveryEntity> nullItem()
+                    : HookDeliveryEntity.<HookDeliveryEntity> findById(signedKey)).chain(replayed -> {
+                        if (replayed != null) {
+                            return Uni.createFrom().item(replayOf(deploy));
+                        }
+                        return record(deploy, key, signedKey, sha, now);
                     });
         })).onFailure(DeployHooks::isUniqueViolation).recoverWithUni(e -> Panache.withSession(
-                () -> HookDeliveryEntity.<HookDeliveryEntity> findById(key)).map(seen -> duplicate(deploy, seen, sha)))
+                () -> HookDeliveryEntity.<HookDeliveryEntity> findById(key))
+                .map(seen -> seen == null ? replayOf(deploy) : duplicate(deploy, seen, sha)))
                 .invoke(accepted -> LOG.infof("hook %s delivery %s: %s", deploy.source(), deploy.deliveryId(),
                         accepted.duplicate() ? "duplicate, ignored" : accepted.matched().size() + " run(s) to start"));
+    }
+
+    /** Records a new delivery (under its id, and its signed id when it has one) and the runs it asks for. */
+    private Uni<Accepted> record(Deploy deploy, String key, String signedKey, String sha, Instant now) {
+        Uni<Void> recorded = delivery(key, deploy, sha, now).persist().replaceWithVoid();
+        if (signedKey != null) {
+            recorded = recorded.chain(() -> delivery(signedKey, deploy, sha, now).persist().replaceWithVoid());
+        }
+        return recorded.chain(() -> ExperimentEntity.<ExperimentEntity> listAll())
+                .chain(experiments -> {
+                    var matches = matches(deploy, experiments, now);
+                    return Multi.createFrom().iterable(matches).onItem().transformToUniAndConcatenate(m -> {
+                        var run = new HookRunEntity();
+                        run.runId = m.runId();
+                        run.delivery = key;
+                        run.experiment = m.experiment();
+                        run.dueAt = m.dueAt();
+                        return run.persist();
+                    }).collect().asList().replaceWith(new Accepted(deploy.deliveryId(), false, matches));
+                });
+    }
+
+    private static HookDeliveryEntity delivery(String key, Deploy deploy, String sha, Instant now) {
+        var delivery = new HookDeliveryEntity();
+        delivery.delivery = key;
+        delivery.bodySha256 = sha;
+        delivery.service = deploy.service();
+        delivery.environment = deploy.environment();
+        delivery.receivedAt = now;
+        return delivery;
+    }
+
+    private static Accepted replayOf(Deploy deploy) {
+        LOG.warnf("hook %s delivery %s: its signed content was received before under another delivery id; ignored",
+                deploy.source(), deploy.deliveryId());
+        return new Accepted(deploy.deliveryId(), true, List.of());
     }
 
     private static Accepted duplicate(Deploy deploy, HookDeliveryEntity seen, String sha) {

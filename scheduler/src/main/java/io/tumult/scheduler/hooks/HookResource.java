@@ -100,7 +100,9 @@ public class HookResource {
         if (!bad.isEmpty()) {
             throw new InvalidInputException("invalid delivery", bad);
         }
-        return answer(hooks.accept(new Deploy("generic", key.trim(), service, environment, labels), body));
+        // the signature names the signed content: the same timestamp and body under a fresh key is a replay
+        return answer(hooks.accept(new Deploy("generic", key.trim(), service, environment, labels,
+                expected.substring("sha256=".length())), body));
     }
 
     /**
@@ -144,7 +146,13 @@ public class HookResource {
         putIfText(labels, "ref", json.at("/deployment/ref"));
         putIfText(labels, "sha", json.at("/deployment/sha"));
         putIfText(labels, "task", json.at("/deployment/task"));
-        return answer(hooks.accept(new Deploy("github", delivery.trim(), service, environment, labels), body));
+        // X-GitHub-Delivery is not signed; the deployment status's id is, and names the event
+        String statusId = json.at("/deployment_status/id").asText("");
+        if (statusId.isEmpty()) {
+            throw new InvalidInputException("invalid delivery", List.of(new Violation("$.deployment_status.id",
+                    "required")));
+        }
+        return answer(hooks.accept(new Deploy("github", delivery.trim(), service, environment, labels, statusId), body));
     }
 
     /**
@@ -171,8 +179,8 @@ public class HookResource {
         if (!bad.isEmpty()) {
             throw new InvalidInputException("invalid delivery", bad);
         }
-        return answer(hooks.accept(new Deploy("argocd", app + "@" + revision + "@" + finishedAt, app, namespace, labels),
-                body));
+        return answer(hooks.accept(new Deploy("argocd", app + "@" + revision + "@" + finishedAt, app, namespace, labels,
+                null), body));
     }
 
     private static Uni<Response> answer(Uni<DeployHooks.Accepted> accepted) {
