@@ -41,7 +41,8 @@ import io.tumult.schemas.v1.Target;
 
 /**
  * The executor's side of a dry run on fabric8's mock server (CRUD): the targets a run would hit, or the refusal it
- * would meet, and only reads on the API (every recorded call is a get or a list).
+ * would meet, and only reads on the API (every recorded call is a get or a list). What the mock cannot show: RBAC (it
+ * allows every read, so a ServiceAccount lacking one is not seen here) or a real API server's selector semantics.
  */
 @EnableKubernetesMockClient(crud = true)
 class DryRunsTest {

@@ -40,7 +40,8 @@ import io.tumult.schemas.v1.SelectionMode;
 /**
  * A network fault in a pod's namespace, entered through a process in it ({@code /proc/<pid>/ns/net}, as on a node),
  * measured on the victim. The pod stands for itself: a network namespace with processes in it; the pod object is on
- * fabric8's mock server, on this agent's node.
+ * fabric8's mock server, on this agent's node. What the mock cannot show: a kubelet and container runtime making the
+ * pod's sandbox, so nothing ties the pod object to its namespace but this test's {@code TestPodNamespaces}.
  */
 @NeedsHostAttacks
 @EnableKubernetesMockClient(crud = true)

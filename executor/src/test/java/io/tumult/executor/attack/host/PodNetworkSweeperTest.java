@@ -36,7 +36,9 @@ import io.tumult.schemas.v1.SelectionMode;
 /**
  * A node agent starting after one that left faults in its node's pods without a journal: the tables of runs not
  * active here go, measured on the victims; an active run's stays, and so does a table in a pod of another node. Pods
- * stand for themselves as network namespaces; their objects are on fabric8's mock server.
+ * stand for themselves as network namespaces; their objects are on fabric8's mock server. What the mock cannot show:
+ * the kubelet placing pods on nodes or tearing down a deleted pod's namespace; the node names are only what the test
+ * wrote on the objects.
  */
 @NeedsHostAttacks
 @EnableKubernetesMockClient(crud = true)

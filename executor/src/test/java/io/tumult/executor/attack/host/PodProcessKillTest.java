@@ -37,7 +37,8 @@ import io.tumult.schemas.v1.SelectionMode;
  * process-kill on a pod, measured on its victims: the pod's container stands for itself as a shell in a PID namespace
  * of its own ({@code unshare --pid}), with a {@code sleep} inside; the same {@code sleep} command line runs on the host
  * too. Only the one inside the pod's namespace dies, and the container's main process (PID 1 there) stays. The pod is
- * on fabric8's mock server; this agent is on its node.
+ * on fabric8's mock server; this agent is on its node. What the mock cannot show: the kubelet restarting a killed
+ * container (in a new PID namespace) or reporting the kill in the pod's status.
  */
 @NeedsHostAttacks
 @EnableKubernetesMockClient(crud = true)
