@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.tumult.executor.kubernetes.BlastRadiusPolicy;
 
@@ -50,6 +52,15 @@ public final class MockCluster {
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata().withNewSpec()
                 .addNewContainer().withName("app").withImage("shop/" + name + ":1").endContainer().endSpec()
                 .endTemplate().endSpec().build()).create();
+    }
+
+    public StatefulSet statefulSet(String namespace, String name, int replicas, Map<String, String> labels) {
+        return kube.apps().statefulSets().inNamespace(namespace).resource(new StatefulSetBuilder().withNewMetadata()
+                .withName(name).withNamespace(namespace).withLabels(labels).endMetadata().withNewSpec()
+                .withReplicas(replicas).withServiceName(name).withNewSelector().withMatchLabels(Map.of("app", name))
+                .endSelector().withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("shop/" + name + ":1").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
     }
 
     public MockCluster node(String name, boolean optedIn, boolean unschedulable) {

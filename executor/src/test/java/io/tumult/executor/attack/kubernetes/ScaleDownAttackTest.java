@@ -24,8 +24,9 @@ import io.tumult.schemas.v1.WorkloadTarget;
 import io.tumult.schemas.v1.WorkloadTarget.Resource;
 
 /**
- * scale-down on fabric8's mock server (CRUD mode). The mock cannot show that the Deployment controller removes the
- * pods and brings them back: it runs no controllers. It shows the calls made and the object's state after each.
+ * scale-down on fabric8's mock server (CRUD mode). The mock cannot show that the Deployment or StatefulSet controller
+ * removes the pods (a StatefulSet's highest ordinals first) and brings them back: it runs no controllers. It shows
+ * the calls made and the object's state after each.
  */
 @EnableKubernetesMockClient(crud = true)
 class ScaleDownAttackTest {
@@ -41,6 +42,7 @@ class ScaleDownAttackTest {
         var cluster = new MockCluster(kube).namespace("shop", true).namespace("kube-system", true);
         cluster.deployment("shop", "cart", 3, Map.of());
         cluster.deployment("kube-system", "coredns", 2, MockCluster.OPT_IN);
+        cluster.statefulSet("shop", "orders-db", 3, Map.of());
         attack = new ScaleDownAttack(kube, new KubernetesTargets(kube, MockCluster.defaultPolicy()), Role.CLUSTER,
                 "executor-test");
         ApiCalls.discard(server);
@@ -73,6 +75,38 @@ class ScaleDownAttackTest {
         assertThat(restored.getMetadata().getLabels()).doesNotContainKey("tumult.io/fault");
         assertThat(ApiCalls.drain(server)).containsOnly(new ApiCall("get", "", "namespaces", ""),
                 new ApiCall("get", "apps", "deployments", ""), new ApiCall("patch", "apps", "deployments", ""));
+    }
+
+    @Test
+    void shouldScaleDownAStatefulSetAndRestoreExactlyItsOriginalReplicas() {
+        // Given
+        var target = attack.resolve(runId, new WorkloadTarget("shop", Resource.STATEFULSET, "orders-db")).get(0);
+        Injection injection = attack.plan(runId, deadline, new ScaleDown(1), target);
+
+        // When
+        attack.apply(new ScaleDown(1), injection);
+
+        // Then
+        var faulted = kube.apps().statefulSets().inNamespace("shop").withName("orders-db").get();
+        assertThat(faulted.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(faulted.getMetadata().getAnnotations()).containsEntry("tumult.io/original-replicas", "3")
+                .containsEntry("tumult.io/run-id", runId.toString())
+                .containsEntry("tumult.io/deadline", deadline.toString());
+        assertThat(faulted.getMetadata().getLabels()).containsEntry("tumult.io/fault", "scale-down");
+
+        attack.apply(new ScaleDown(1), attack.plan(runId, deadline, new ScaleDown(1), target)); // replayed
+        attack.recover(injection);
+        attack.recover(injection); // idempotent
+        var restored = kube.apps().statefulSets().inNamespace("shop").withName("orders-db").get();
+        assertThat(restored.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(restored.getMetadata().getAnnotations()).doesNotContainKeys("tumult.io/run-id",
+                "tumult.io/original-replicas");
+        assertThat(restored.getMetadata().getLabels()).doesNotContainKey("tumult.io/fault");
+        assertThat(ApiCalls.drain(server)).containsOnly(new ApiCall("get", "", "namespaces", ""),
+                new ApiCall("get", "apps", "statefulsets", ""), new ApiCall("patch", "apps", "statefulsets", ""));
+
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas())
+                .isEqualTo(3); // the namespace's other workload is untouched
     }
 
     @Test
