@@ -64,7 +64,7 @@ public final class ApiCalls {
 
     /** Drops every request recorded so far: a test's own (setting up objects, reading them back), not the code's. */
     public static void discard(KubernetesMockServer server) {
-        drainAll(server);
+        takeAll(server);
     }
 
     /** Takes every request the cluster executor's code made since the last call, in order, as RBAC calls. */
@@ -85,7 +85,22 @@ public final class ApiCalls {
 
     /** {@link #drainRequests(KubernetesMockServer)}, made by {@code serviceAccount}'s code, recorded as such. */
     public static synchronized List<String> drainRequests(KubernetesMockServer server, String serviceAccount) {
-        var requests = drainAll(server);
+        var requests = takeAll(server).stream().map(r -> r.getMethod() + " " + r.getPath()).toList();
+        record(serviceAccount, requests);
+        return requests;
+    }
+
+    /**
+     * Takes every request the cluster executor's code made since the last call, in order, with its body, for a test
+     * that asserts what a call sent (a DELETE's grace period, a PATCH's fields).
+     */
+    public static synchronized List<RecordedRequest> drainRecorded(KubernetesMockServer server) {
+        var requests = takeAll(server);
+        record(CLUSTER_EXECUTOR, requests.stream().map(r -> r.getMethod() + " " + r.getPath()).toList());
+        return requests;
+    }
+
+    private static void record(String serviceAccount, List<String> requests) {
         var lines = new StringBuilder();
         requests.forEach(r -> lines.append(serviceAccount).append('\t').append(r.replaceFirst(" ", "\t")).append('\n'));
         try {
@@ -94,15 +109,14 @@ public final class ApiCalls {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return requests;
     }
 
-    private static List<String> drainAll(KubernetesMockServer server) {
-        var requests = new ArrayList<String>();
+    private static List<RecordedRequest> takeAll(KubernetesMockServer server) {
+        var requests = new ArrayList<RecordedRequest>();
         try {
             RecordedRequest request;
             while ((request = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
-                requests.add(request.getMethod() + " " + request.getPath());
+                requests.add(request);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

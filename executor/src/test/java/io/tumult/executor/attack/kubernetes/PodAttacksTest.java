@@ -12,11 +12,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.tumult.executor.attack.AttackException;
 import io.tumult.executor.attack.AttackException.Reason;
 import io.tumult.executor.attack.Injection;
@@ -37,7 +40,8 @@ import io.tumult.schemas.v1.SelectionMode;
  * Pod and node attacks on fabric8's mock server (CRUD mode). What the mock cannot show: a killed or evicted pod being
  * recreated by its ReplicaSet, the kubelet restarting containers with the pause image, a NetworkPolicy being enforced
  * by a network plugin, a PodDisruptionBudget refusing an eviction (the mock has no disruption controller), the grace
- * period being honoured. It shows the calls made, in which order, and every object's state after them.
+ * period being honoured (only the one sent is seen). It shows the calls made, in which order, and every object's state after
+ * them.
  */
 @EnableKubernetesMockClient(crud = true)
 class PodAttacksTest {
@@ -76,10 +80,17 @@ class PodAttacksTest {
 
         // Then
         assertThat(resolved).extracting(ResolvedTarget::name).containsExactlyInAnyOrder("shop/cart-1", "shop/cart-2");
+        var requests = ApiCalls.drainRecorded(server);
         assertThat(kube.pods().inNamespace("shop").list().getItems()).extracting(p -> p.getMetadata().getName())
                 .containsExactlyInAnyOrder("cart-3", "cart-4", "cart-pending");
-        assertThat(ApiCalls.drain(server)).containsOnly(new ApiCall("get", "", "namespaces", ""),
-                new ApiCall("list", "", "pods", ""), new ApiCall("delete", "", "pods", ""));
+        assertThat(requests).extracting(r -> ApiCalls.parse(r.getMethod(), r.getPath())).containsOnly(
+                new ApiCall("get", "", "namespaces", ""), new ApiCall("list", "", "pods", ""),
+                new ApiCall("delete", "", "pods", ""));
+        var deletes = requests.stream().filter(r -> r.getMethod().equals("DELETE")).toList();
+        assertThat(deletes).extracting(RecordedRequest::getPath).containsExactlyInAnyOrder(
+                "/api/v1/namespaces/shop/pods/cart-1", "/api/v1/namespaces/shop/pods/cart-2");
+        assertThat(deletes).extracting(r -> Serialization.unmarshal(r.getUtf8Body(), DeleteOptions.class)
+                .getGracePeriodSeconds()).containsExactly(5L, 5L);
     }
 
     @Test
