@@ -46,7 +46,8 @@ public final class KubeCalls {
                     + "): the executor's ServiceAccount lacks this verb; " + detail, e);
             case 404 -> new AttackException(Reason.TARGET_NOT_FOUND, what + ": not found (HTTP 404)", e);
             case 409 -> new AttackException(Reason.INTERNAL, what + ": conflict (HTTP 409): " + detail, e);
-            case 0 -> new AttackException(Reason.INTERNAL, what + ": no answer from the API server: "
+            // no HTTP status: fabric8 reports a request timeout as -1, a connection failure as 0
+            case -1, 0 -> new AttackException(Reason.INTERNAL, what + ": no answer from the API server: "
                     + (e.getCause() != null ? e.getCause().toString() : e.getMessage()), e);
             default -> new AttackException(Reason.INTERNAL, what + ": HTTP " + code + ": " + detail, e);
         };

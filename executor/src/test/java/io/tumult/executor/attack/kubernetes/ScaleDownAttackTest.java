@@ -3,14 +3,19 @@ package io.tumult.executor.attack.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.tumult.executor.attack.AttackException;
@@ -145,5 +150,78 @@ class ScaleDownAttackTest {
         assertThat(refused).hasMessageContaining(runId.toString());
         assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseNamingTheStatefulSetWhenItIsGoneBetweenPlanAndApplyLeavingNothingBehind() {
+        // Given: resolved and planned, then deleted before the patch
+        var target = attack.resolve(runId, new WorkloadTarget("shop", Resource.STATEFULSET, "orders-db")).get(0);
+        Injection injection = attack.plan(runId, deadline, new ScaleDown(0), target);
+        kube.apps().statefulSets().inNamespace("shop").withName("orders-db").delete();
+
+        // When
+        var refused = catchThrowableOfType(AttackException.class, () -> attack.apply(new ScaleDown(0), injection));
+
+        // Then
+        assertThat(refused.reason()).isEqualTo(Reason.TARGET_NOT_FOUND);
+        assertThat(refused).hasMessageContaining("statefulset shop/orders-db").hasMessageContaining("HTTP 404");
+        attack.recover(injection); // the revert of a failed apply: nothing of the run's is there, nothing is made
+        assertThat(kube.apps().statefulSets().inNamespace("shop").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void shouldFailNamingTheDeploymentOnAConflictLeavingItsReplicasAndNoRecord() {
+        // Given: another writer changed cart between our read and our patch
+        var target = attack.resolve(runId, new WorkloadTarget("shop", Resource.DEPLOYMENT, "cart")).get(0);
+        Injection injection = attack.plan(runId, deadline, new ScaleDown(0), target);
+        server.expect().patch().withPath("/apis/apps/v1/namespaces/shop/deployments/cart")
+                .andReturn(HttpURLConnection.HTTP_CONFLICT, new StatusBuilder().withCode(409).withReason("Conflict")
+                        .withMessage("Operation cannot be fulfilled on deployments.apps \"cart\": the object has been"
+                                + " modified")
+                        .build())
+                .always();
+
+        // When
+        var failure = catchThrowableOfType(AttackException.class, () -> attack.apply(new ScaleDown(0), injection));
+
+        // Then
+        assertThat(failure.reason()).isEqualTo(Reason.INTERNAL);
+        assertThat(failure).hasMessageContaining("patch deployment shop/cart").hasMessageContaining("HTTP 409");
+        var untouched = kube.apps().deployments().inNamespace("shop").withName("cart").get();
+        assertThat(untouched.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(untouched.getMetadata().getAnnotations()).doesNotContainKey("tumult.io/run-id");
+        attack.recover(injection); // the revert of a failed apply: no record of the run's, so no patch
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void shouldFailNamingTheDeploymentWhenTheApiServerDoesNotAnswerInTime() {
+        // Given: a client that waits 1s for an answer, and a patch the server answers only after 5s (never applied)
+        var impatient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(kube.getConfiguration())
+                .withRequestTimeout(1000).withRequestRetryBackoffLimit(0).build()).build();
+        var slow = new ScaleDownAttack(impatient, new KubernetesTargets(impatient, MockCluster.defaultPolicy()),
+                Role.CLUSTER, "executor-test");
+        var target = slow.resolve(runId, new WorkloadTarget("shop", Resource.DEPLOYMENT, "cart")).get(0);
+        Injection injection = slow.plan(runId, deadline, new ScaleDown(0), target);
+        server.expect().patch().delay(5, TimeUnit.SECONDS).withPath("/apis/apps/v1/namespaces/shop/deployments/cart")
+                .andReturn(HttpURLConnection.HTTP_OK, kube.apps().deployments().inNamespace("shop").withName("cart")
+                        .get())
+                .once();
+
+        // When
+        var failure = catchThrowableOfType(AttackException.class, () -> slow.apply(new ScaleDown(0), injection));
+
+        // Then
+        assertThat(failure.reason()).isEqualTo(Reason.INTERNAL);
+        assertThat(failure).hasMessageContaining("patch deployment shop/cart").hasMessageContaining(
+                "no answer from the API server").hasMessageContaining("timeout");
+        var untouched = kube.apps().deployments().inNamespace("shop").withName("cart").get();
+        assertThat(untouched.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(untouched.getMetadata().getAnnotations()).doesNotContainKey("tumult.io/run-id");
+        slow.recover(injection);
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("cart").get().getSpec().getReplicas())
+                .isEqualTo(3);
+        impatient.close();
     }
 }
