@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -40,7 +42,9 @@ import io.tumult.schemas.v1.SelectionMode;
  * Pod and node attacks on fabric8's mock server (CRUD mode). What the mock cannot show: a killed or evicted pod being
  * recreated by its ReplicaSet, the kubelet restarting containers with the pause image, a NetworkPolicy being enforced
  * by a network plugin, a PodDisruptionBudget refusing an eviction (the mock has no disruption controller), the grace
- * period being honoured (only the one sent is seen). It shows the calls made, in which order, and every object's state after
+ * period being honoured (only the one sent is seen), and API errors arising on their own (a real API server's
+ * conflicts and timeouts are stood in for by the mock's expectations). It shows the calls made, in which order, and every
+ * object's state after
  * them.
  */
 @EnableKubernetesMockClient(crud = true)
@@ -267,6 +271,92 @@ class PodAttacksTest {
         assertThat(failure).hasMessageContaining("patch pod shop/cart-3").hasMessageContaining("HTTP 403");
         assertThat(pod(target).getSpec().getContainers().get(0).getImage()).isEqualTo("shop/cart:1");
         assertThat(injection.handle()).containsEntry("images", "app=shop/cart:1,sidecar=proxy:2");
+    }
+
+    @Test
+    void shouldRefuseNamingThePodWhenItIsGoneBetweenPlanAndApplyLeavingNothingBehind() {
+        // Given: planned, then deleted (by its controller, a person) before the patch
+        var attack = new PodFailureAttack(kube, targets, Role.CLUSTER, "executor-test", "pause:3");
+        var target = new ResolvedTarget("pod", "shop/cart-3");
+        Injection injection = attack.plan(runId, deadline, new PodFailure(), target);
+        kube.pods().inNamespace("shop").withName("cart-3").delete();
+
+        // When
+        var refused = catchThrowableOfType(AttackException.class, () -> attack.apply(new PodFailure(), injection));
+
+        // Then
+        assertThat(refused.reason()).isEqualTo(Reason.TARGET_NOT_FOUND);
+        assertThat(refused).hasMessageContaining("pod shop/cart-3").hasMessageContaining("HTTP 404");
+        attack.recover(injection); // the revert of a failed apply: nothing of the run's is there, nothing is made
+        assertThat(pod(target)).isNull();
+    }
+
+    @Test
+    void shouldFailNamingTheNodeWhenItsCordonConflictsEvictingNothingAndLeavingNoRecord() {
+        // Given: another writer changed n1 between our read and our patch
+        var attack = new NodeDrainAttack(kube, targets, Role.CLUSTER, "executor-test");
+        var target = attack.resolve(runId, new NodeTarget("n1", null, SelectionMode.ALL, null)).get(0);
+        Injection injection = attack.plan(runId, deadline, new NodeDrain(0), target);
+        server.expect().patch().withPath("/api/v1/nodes/n1").andReturn(HttpURLConnection.HTTP_CONFLICT,
+                new StatusBuilder().withCode(409).withReason("Conflict").withMessage(
+                        "Operation cannot be fulfilled on nodes \"n1\": the object has been modified").build())
+                .always();
+        ApiCalls.discard(server);
+
+        // When
+        var failure = catchThrowableOfType(AttackException.class, () -> attack.apply(new NodeDrain(0), injection));
+
+        // Then
+        var calls = ApiCalls.drain(server);
+        assertThat(failure.reason()).isEqualTo(Reason.INTERNAL);
+        assertThat(failure).hasMessageContaining("cordon node n1").hasMessageContaining("HTTP 409");
+        assertThat(calls).doesNotContain(new ApiCall("create", "", "pods", "eviction"),
+                new ApiCall("list", "", "pods", ""));
+        var node = kube.nodes().withName("n1").get();
+        assertThat(node.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+        assertThat(node.getMetadata().getLabels()).doesNotContainKey("tumult.io/fault");
+        attack.recover(injection); // no record of the run's on the node: nothing to uncordon
+        assertThat(kube.pods().inAnyNamespace().list().getItems()).hasSize(7);
+    }
+
+    @Test
+    void shouldFailNamingThePolicyWhenTheApiServerDoesNotAnswerAndRevertTheHalfAppliedPartition() {
+        // Given: a client that waits 1s for an answer, and a create of the policy answered only after 5s
+        var impatient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(kube.getConfiguration()).withRequestTimeout(1000)
+                        .withRequestRetryBackoffLimit(0).build())
+                .build();
+        var attack = new NetworkPolicyPartitionAttack(impatient, new KubernetesTargets(impatient,
+                MockCluster.defaultPolicy()), Role.CLUSTER, "executor-test");
+        var target = new ResolvedTarget("pod", "shop/cart-1");
+        var spec = new NetworkPolicyPartition(Direction.BOTH);
+        Injection injection = attack.plan(runId, deadline, spec, target);
+        String policy = NetworkPolicyPartitionAttack.policyName(runId);
+        server.expect().post().delay(5, TimeUnit.SECONDS)
+                .withPath("/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")
+                .andReturn(HttpURLConnection.HTTP_CREATED, new StatusBuilder().withCode(201).build()).once();
+
+        // When
+        var failure = catchThrowableOfType(AttackException.class, () -> attack.apply(spec, injection));
+
+        // Then: the pod, changed first, carries the run's record, so the revert finds it
+        assertThat(failure.reason()).isEqualTo(Reason.INTERNAL);
+        assertThat(failure).hasMessageContaining("networkpolicy shop/" + policy)
+                .hasMessageContaining("no answer from the API server");
+        assertThat(pod(target).getMetadata().getLabels()).containsEntry("tumult.io/partition", runId.toString())
+                .containsEntry("tumult.io/fault", "network-policy-partition");
+        assertThat(pod(target).getMetadata().getAnnotations()).containsEntry("tumult.io/run-id", runId.toString());
+        // (an API server may still apply a call it did not answer in time)
+        kube.network().v1().networkPolicies().inNamespace("shop").resource(
+                new NetworkPolicyBuilder().withNewMetadata()
+                        .withName(policy).withNamespace("shop").endMetadata().build())
+                .create();
+        attack.recover(injection);
+        assertThat(pod(target).getMetadata().getLabels()).doesNotContainKeys("tumult.io/partition",
+                "tumult.io/fault");
+        assertThat(pod(target).getMetadata().getAnnotations()).doesNotContainKey("tumult.io/run-id");
+        assertThat(kube.network().v1().networkPolicies().inNamespace("shop").list().getItems()).isEmpty();
+        impatient.close();
     }
 
     private Pod pod(ResolvedTarget target) {
