@@ -170,7 +170,8 @@ class KubernetesRevertSurvivesTest {
 
     @Test
     void shouldRestoreFromTheObjectsRecordAloneOnceTheDeadlineHasPassedWhenTheJournalIsLost() {
-        // Given: a pod failure and a scale-down in place, made by an executor whose journal is gone
+        // Given: a pod failure, a scale-down, a drain and a partition in place, made by an executor whose journal is
+        // gone
         // (its clock runs an hour behind, so its own deadline timers stay silent: it acts as if dead)
         RunEngine dead = engine("executor-a", new FileJournal(dir.resolve("lost")),
                 InstantSource.fixed(Instant.now().minusSeconds(3600)));
@@ -180,7 +181,13 @@ class KubernetesRevertSurvivesTest {
                 new ExperimentSpec(null, new PodTarget("shop", Map.of("app", "cart"), SelectionMode.ONE, null),
                         new PodFailure(), Duration.ofSeconds(1), null, null, null, null));
         dead.start(failure).toCompletableFuture().join();
+        dead.start(run("n2-drain", new NodeTarget("n2", null, SelectionMode.ALL, null), new NodeDrain(0),
+                Duration.ofSeconds(1))).toCompletableFuture().join();
+        dead.start(run("search-partition", new PodTarget("shop", Map.of("app", "search"), SelectionMode.ALL, null),
+                new NetworkPolicyPartition(Direction.BOTH), Duration.ofSeconds(1))).toCompletableFuture().join();
         assertThat(replicas()).isZero();
+        assertThat(kube.nodes().withName("n2").get().getSpec().getUnschedulable()).isTrue();
+        assertThat(kube.network().v1().networkPolicies().inNamespace("shop").list().getItems()).hasSize(1);
         assertThat(kube.pods().inNamespace("shop").withName("cart-1").get().getSpec().getContainers().get(0)
                 .getImage()).isEqualTo("pause:3");
         InstantSource later = InstantSource.fixed(Instant.now().plusSeconds(5)); // past both deadlines
@@ -195,6 +202,10 @@ class KubernetesRevertSurvivesTest {
                 .getImage()).isEqualTo("shop/cart:1");
         assertThat(kube.apps().deployments().inNamespace("shop").withLabel("tumult.io/fault").list().getItems())
                 .isEmpty();
+        assertThat(kube.nodes().withName("n2").get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+        assertThat(kube.nodes().withLabel("tumult.io/fault").list().getItems()).isEmpty();
+        assertThat(kube.network().v1().networkPolicies().inNamespace("shop").list().getItems()).isEmpty();
+        assertThat(kube.pods().inNamespace("shop").withLabel("tumult.io/partition").list().getItems()).isEmpty();
         fresh.shutdown();
         dead.shutdown(); // its reverts find nothing of theirs left
     }
