@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.tumult.executor.attack.AttackRegistry;
+import io.tumult.executor.attack.kubernetes.ApiCalls;
+import io.tumult.executor.attack.kubernetes.ApiCalls.ApiCall;
 import io.tumult.executor.attack.kubernetes.KubernetesFaultSweeper;
 import io.tumult.executor.attack.kubernetes.MockCluster;
 import io.tumult.executor.attack.kubernetes.NetworkPolicyPartitionAttack;
@@ -192,11 +194,15 @@ class KubernetesRevertSurvivesTest {
                 .getImage()).isEqualTo("pause:3");
         InstantSource later = InstantSource.fixed(Instant.now().plusSeconds(5)); // past both deadlines
 
+        ApiCalls.discard(server);
+
         // When
         RunEngine fresh = engine("executor-b", new FileJournal(dir.resolve("fresh")), later);
         fresh.recover().toCompletableFuture().join();
 
-        // Then
+        // Then: found by the sweep's cluster-wide lists of objects carrying a fault record, and restored
+        assertThat(ApiCalls.drain(server)).map(ApiCall::toString).contains("list core/pods", "list apps/deployments",
+                "list apps/statefulsets", "list core/nodes", "list networking.k8s.io/networkpolicies");
         assertThat(replicas()).isEqualTo(3);
         assertThat(kube.pods().inNamespace("shop").withName("cart-1").get().getSpec().getContainers().get(0)
                 .getImage()).isEqualTo("shop/cart:1");
