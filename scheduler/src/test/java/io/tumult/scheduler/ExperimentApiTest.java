@@ -75,7 +75,9 @@ class ExperimentApiTest {
             "percent: 100                     | percent: 100, jitter: 1                        | $.spec.attack.jitter",
             "duration: 60s                    | duration: 60s\\n  schedule: { cron: \"99 * * * *\" }   | $.spec.schedule.cron",
             "duration: 60s                    | duration: 60s\\n  schedule: { cron: \"0 * * * *\", timezone: Mars/Olympus } | $.spec.schedule.timezone",
-            "target: { kind: network-namespace, name: checkout-db } | target: { kind: pod }  | $.spec.target.namespace" })
+            "target: { kind: network-namespace, name: checkout-db } | target: { kind: pod }  | $.spec.target.namespace",
+            "target: { kind: network-namespace, name: checkout-db } | target: { kind: pod, namespace: shop, labelSelector: \"app in (cart\" } | $.spec.target",
+            "attack: { kind: network-loss, percent: 100 } | attack: { kind: scale-down, replicas: 0 } | $.spec.target.kind" })
     void shouldAnswer400NamingTheOffendingField(String from, String to, String path) {
         // Given
         String bad = yaml("api-bad").replace(from.trim(), to.trim().replace("\\n", "\n"));
