@@ -32,22 +32,38 @@ public final class MockCluster {
     }
 
     public MockCluster namespace(String name, boolean optedIn) {
+        return namespace(name, optedIn ? OPT_IN : Map.of(), Map.of());
+    }
+
+    public MockCluster namespace(String name, Map<String, String> labels, Map<String, String> annotations) {
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-                .withLabels(optedIn ? OPT_IN : Map.of()).endMetadata().build()).create();
+                .withLabels(labels).withAnnotations(annotations).endMetadata().build()).create();
         return this;
     }
 
     public Pod pod(String namespace, String name, Map<String, String> labels, String node, String phase) {
+        return pod(namespace, name, labels, Map.of(), node, phase);
+    }
+
+    public Pod pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            String node, String phase) {
         return kube.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
-                .withNamespace(namespace).withLabels(labels).endMetadata().withNewSpec().withNodeName(node)
+                .withNamespace(namespace).withLabels(labels).withAnnotations(annotations).endMetadata()
+                .withNewSpec().withNodeName(node)
                 .addNewContainer().withName("app").withImage("shop/" + name.replaceAll("-\\d+$", "") + ":1")
                 .endContainer().addNewContainer().withName("sidecar").withImage("proxy:2").endContainer().endSpec()
                 .withNewStatus().withPhase(phase).endStatus().build()).create();
     }
 
     public Deployment deployment(String namespace, String name, int replicas, Map<String, String> labels) {
+        return deployment(namespace, name, replicas, labels, Map.of());
+    }
+
+    public Deployment deployment(String namespace, String name, int replicas, Map<String, String> labels,
+            Map<String, String> annotations) {
         return kube.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder().withNewMetadata()
-                .withName(name).withNamespace(namespace).withLabels(labels).endMetadata().withNewSpec()
+                .withName(name).withNamespace(namespace).withLabels(labels).withAnnotations(annotations)
+                .endMetadata().withNewSpec()
                 .withReplicas(replicas).withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata().withNewSpec()
                 .addNewContainer().withName("app").withImage("shop/" + name + ":1").endContainer().endSpec()
