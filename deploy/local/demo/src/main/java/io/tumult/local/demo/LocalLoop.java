@@ -151,6 +151,12 @@ public final class LocalLoop implements AutoCloseable {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST with no body on the scheduler's API, as an operator, for example {@code /experiments/<name>/dry-run}. */
+    public HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(scheduler.resolve(path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** GET on the scheduler's API, for example {@code /runs/<id>}. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(scheduler.resolve(path)).header("Authorization", "Bearer " + token)

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -176,6 +178,33 @@ class KubernetesExamplesIT {
     }
 
     @Test
+    void shouldShowThroughTheSchedulersApiWhichPodsTheExampleWouldDeleteAndTouchNothing() throws Exception {
+        // Given: the example stored in the scheduler, and four running backend pods beside another
+        namespace("staging", true);
+        List<String> backends = List.of("fastapi-backend-a", "fastapi-backend-b", "fastapi-backend-c",
+                "fastapi-backend-d");
+        backends.forEach(name -> pod("staging", name, "fastapi-backend", "Running"));
+        pod("staging", "postgres-0", "postgres", "Running");
+        Set<String> before = allPods();
+        assertThat(loop.submit(example("pod-termination-50.yaml")).statusCode()).isEqualTo(201);
+        apiRequests(); // the test's own
+
+        // When: a person asks the scheduler for a dry run; an executor resolves it over the broker
+        HttpResponse<String> answer = loop.post("/experiments/pod-termination-50/dry-run");
+
+        // Then: two of the four backends (50 %), out of four candidates; nothing changed on the cluster
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode result = new ObjectMapper().readTree(answer.body());
+        assertThat(result.get("refused").asBoolean()).isFalse();
+        assertThat(result.get("candidates").asInt()).isEqualTo(4);
+        List<String> targets = new ArrayList<>();
+        result.get("targets").forEach(t -> targets.add(t.asText()));
+        assertThat(targets).hasSize(2).allSatisfy(t -> assertThat(backends).anyMatch(t::endsWith));
+        assertThat(allPods()).isEqualTo(before);
+        assertThat(apiRequests()).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("GET"));
+    }
+
+    @Test
     void shouldKillTheCartserviceContainerUntilTheCartPageAnswers500() throws Exception {
         // Given: the cartservice pod's two containers as real processes, each in a cgroup named after its container
         // id; its server restarted by a supervisor standing in for the kubelet; the cart page answering 500 while no
@@ -219,13 +248,16 @@ class KubernetesExamplesIT {
         assertThat(kube.pods().inNamespace("shop").withName("cartservice-0").get()).isNotNull();
     }
 
+    /** An example experiment's document, as it is. */
+    private static String example(String example) throws IOException {
+        try (InputStream in = KubernetesExamplesIT.class.getResourceAsStream("/experiments/" + example)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** A run-start for an example experiment, as it is: the mock cluster holds what it names. */
     private static RunStarted start(String example) throws IOException {
-        String yaml;
-        try (InputStream in = KubernetesExamplesIT.class.getResourceAsStream("/experiments/" + example)) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Experiment experiment = TumultJson.decodeExperiment(yaml);
+        Experiment experiment = TumultJson.decodeExperiment(example(example));
         return new RunStarted(UUID.randomUUID(), experiment.metadata().name(), Trigger.MANUAL, Instant.now(),
                 experiment.spec());
     }
