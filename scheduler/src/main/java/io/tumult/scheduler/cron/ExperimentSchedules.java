@@ -28,6 +28,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -110,8 +111,7 @@ public class ExperimentSchedules {
                 unschedule(name);
                 return;
             }
-            String fingerprint = fingerprint((new String(TumultJson.encode(schedule), StandardCharsets.UTF_8)
-                    + "|lead=" + config.fireLead()).getBytes(StandardCharsets.UTF_8));
+            String fingerprint = fingerprintOf(schedule);
             List<Trigger> current = fireTriggers(name);
             if (current.size() == 1 && fingerprint.equals(current.get(0).getJobDataMap().getString(FINGERPRINT))) {
                 return; // unchanged: keep its next fire time
@@ -247,7 +247,21 @@ public class ExperimentSchedules {
                 .usingJobData(EXPERIMENT, name).requestRecovery().build();
     }
 
+    /**
+     * What a schedule's fire trigger is made from (the schedule and the fire lead), as the trigger's data keeps it
+     * ({@link #FINGERPRINT}): a trigger whose fingerprint is not its stored experiment's is stale ({@link FireJob}).
+     */
+    String fingerprintOf(Schedule schedule) {
+        return fingerprint((new String(TumultJson.encode(schedule), StandardCharsets.UTF_8) + "|lead="
+                + config.fireLead()).getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String fingerprint(byte[] bytes) {
         return UUID.nameUUIDFromBytes(bytes).toString();
+    }
+
+    /** Removes one trigger; false when it was gone already. Blocking. */
+    boolean unscheduleTrigger(TriggerKey key) throws SchedulerException {
+        return quartz.unscheduleJob(key);
     }
 }

@@ -53,14 +53,32 @@ public class FireJob implements Job {
      * The schedule's jitter, from the trigger's data (written with the schedule: a changed jitter is a new trigger),
      * or from the stored experiment for a trigger stored before the data held it. Null for none.
      */
-    private static Duration jitterOf(JobDataMap data, String name) throws Throwable {
+    private static Duration jitterOf(JobDataMap data, Schedule stored) {
         if (data.containsKey(ExperimentSchedules.JITTER)) {
             String jitter = data.getString(ExperimentSchedules.JITTER);
             return jitter.isEmpty() ? null : Duration.parse(jitter);
         }
-        Schedule schedule = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
-                () -> ExperimentEntity.<ExperimentEntity> findById(name))).experiment().spec().schedule();
-        return schedule == null ? null : schedule.jitter();
+        return stored == null ? null : stored.jitter();
+    }
+
+    /** The experiment's stored schedule; null when it has none, or is gone. */
+    private static Schedule storedSchedule(String name) throws Throwable {
+        ExperimentEntity entity = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+                () -> ExperimentEntity.<ExperimentEntity> findById(name)));
+        return entity == null ? null : entity.experiment().spec().schedule();
+    }
+
+    /**
+     * Whether a cron trigger is not its stored experiment's: its schedule changed (or was suspended, or the experiment
+     * deleted) and this trigger was left behind, by a replica that died between storing the change and replacing the
+     * trigger, or by two changes made at once on two replicas. Such a trigger would keep firing the old schedule.
+     */
+    private boolean stale(JobDataMap data, Schedule stored) {
+        if (!data.containsKey(ExperimentSchedules.FINGERPRINT)) {
+            return false;
+        }
+        return stored == null || stored.suspended()
+                || !schedules.fingerprintOf(stored).equals(data.getString(ExperimentSchedules.FINGERPRINT));
     }
 
     @Override
@@ -81,7 +99,14 @@ public class FireJob implements Job {
                 : LeadingCronTrigger.cronTimeOf(Date.from(triggerTime)).toInstant();
         try {
             if (!trigger.startsWith(JITTERED)) {
-                Duration jitter = jitterOf(data, name);
+                Schedule stored = storedSchedule(name);
+                if (!context.isRecovering() && stale(data, stored)) {
+                    LOG.warnf("experiment=%s trigger %s is not its stored schedule's: removed, its fire at %s not"
+                            + " started", name, trigger, at);
+                    schedules.unscheduleTrigger(context.getTrigger().getKey());
+                    return;
+                }
+                Duration jitter = jitterOf(data, stored);
                 if (jitter != null) {
                     schedules.scheduleJittered(name, at, CronExpressions.jittered(name, at, jitter));
                     return;

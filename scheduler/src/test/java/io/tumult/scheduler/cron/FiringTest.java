@@ -20,6 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.quartz.CronTrigger;
+import org.quartz.Scheduler;
+import org.quartz.TriggerBuilder;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.ResourceArg;
@@ -62,6 +64,9 @@ class FiringTest {
     @Inject
     ExperimentSchedules schedules;
 
+    @Inject
+    Scheduler quartz;
+
     private EventClient kafka;
 
     @BeforeEach
@@ -93,6 +98,33 @@ class FiringTest {
         assertThat(asOperator().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("tumult_scheduler_fire_lag_seconds_count");
         asOperator().delete("/experiments/change-me").then().statusCode(204);
+    }
+
+    @Test
+    void shouldRemoveATriggerLeftBehindByAScheduleChangeInsteadOfFiringTheOldSchedule() throws Exception {
+        // Given an experiment firing on even seconds, and beside its trigger one of an older schedule (odd seconds), as
+        // a replica that died between storing a change and replacing the trigger, or two changes at once, leave it
+        create("left-behind", "{ cron: \"0/2 * * * * ?\", concurrency: Allow }");
+        Instant created = Instant.now();
+        quartz.scheduleJob(TriggerBuilder.newTrigger()
+                .withIdentity(ExperimentSchedules.FIRE + "left-behind/" + UUID.randomUUID(), ExperimentSchedules.GROUP)
+                .forJob(ExperimentSchedules.fireJob("left-behind"))
+                .usingJobData(ExperimentSchedules.FINGERPRINT, "an older schedule's")
+                .withSchedule(ExperimentSchedules.fireSchedule("1/2 * * * * ?", "UTC", fireLead)).build());
+        assertThat(schedules.fireTriggers("left-behind")).hasSize(2);
+
+        // When its first fire comes, then two more of the stored schedule
+        await().atMost(WAIT).until(() -> schedules.fireTriggers("left-behind").size() == 1);
+        Instant removed = Instant.now();
+        var records = kafka.read(Topics.RUN_START, rs -> startsOf(rs, "left-behind").stream()
+                .map(r -> fireTimeOf("left-behind", UUID.fromString(r.key()), Instant.now()))
+                .filter(t -> t != null && t.isAfter(removed)).count() >= 2, WAIT);
+        asOperator().delete("/experiments/left-behind").then().statusCode(204);
+
+        // Then the trigger left is the stored one, and no fire of the old schedule started a run
+        List<Instant> fired = startsOf(records, "left-behind").stream()
+                .map(r -> fireTimeOf("left-behind", UUID.fromString(r.key()), created)).toList();
+        assertThat(fired).doesNotContainNull().allSatisfy(t -> assertThat(t.getEpochSecond() % 2).isZero());
     }
 
     @Test
