@@ -21,6 +21,14 @@ public interface SchedulerConfig {
     Duration fireLead();
 
     /**
+     * How often each replica looks for stored schedules that have no trigger (an experiment stored by a replica that
+     * died before writing its trigger) and schedules them. Their fires in between are missed fires: caught up within
+     * their starting deadline.
+     */
+    @WithDefault("30s")
+    Duration repairInterval();
+
+    /**
      * How long after its deadline a run that never reported an end still counts as active for a Forbid schedule.
      * Past it, the run no longer blocks new fires.
      */

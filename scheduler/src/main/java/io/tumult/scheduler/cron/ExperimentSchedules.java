@@ -33,6 +33,7 @@ import org.quartz.impl.matchers.GroupMatcher;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
 import io.tumult.scheduler.config.SchedulerConfig;
 import io.tumult.scheduler.experiment.ExperimentEntity;
@@ -100,6 +101,34 @@ public class ExperimentSchedules {
         }
         scheduleGlobalBlackouts();
         LOG.infof("schedules reconciled with %d stored experiment(s)", stored.size());
+    }
+
+    /**
+     * Schedules every stored, active schedule that has no trigger: its experiment was stored by a replica that died
+     * before writing the trigger. Never replaces a trigger: one left behind by a change is {@link FireJob}'s to find,
+     * and one written here from a read that a concurrent change or delete has since overtaken is found the same way.
+     * Returns how many it scheduled.
+     */
+    int scheduleWhatHasNoTrigger() throws Throwable {
+        List<ExperimentEntity> stored = VertxContextSupport
+                .subscribeAndAwait(() -> Panache.withSession(() -> ExperimentEntity.<ExperimentEntity> listAll()));
+        int repaired = 0;
+        for (ExperimentEntity entity : stored) {
+            Schedule schedule = entity.experiment().spec().schedule();
+            if (schedule != null && !schedule.suspended() && fireTriggers(entity.name).isEmpty()) {
+                LOG.warnf("experiment=%s has a schedule and no trigger (its replica died while storing it):"
+                        + " scheduling it", entity.name);
+                schedule(entity.experiment());
+                repaired++;
+            }
+        }
+        return repaired;
+    }
+
+    /** {@link #scheduleWhatHasNoTrigger()} now and then, on every replica (the in-memory scheduler, a worker thread). */
+    @Scheduled(every = "${tumult.scheduler.repair-interval:30s}", delayed = "${tumult.scheduler.repair-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
+    void repairNowAndThen() throws Throwable {
+        scheduleWhatHasNoTrigger();
     }
 
     /** (Re)schedules an experiment: one without a schedule, or suspended, is only unscheduled. Blocking. */

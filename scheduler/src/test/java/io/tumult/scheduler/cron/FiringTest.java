@@ -128,6 +128,29 @@ class FiringTest {
     }
 
     @Test
+    void shouldScheduleAStoredScheduleWhoseTriggerWasNeverWritten() throws Throwable {
+        // Given an experiment stored with a schedule but without its trigger, as a replica that died between storing
+        // it and writing the trigger leaves it
+        create("never-triggered", "{ cron: \"* * * * * ?\", concurrency: Allow }");
+        quartz.deleteJob(ExperimentSchedules.fireJob("never-triggered"));
+        assertThat(schedules.fireTriggers("never-triggered")).isEmpty();
+
+        // When a replica looks for such schedules (every tumult.scheduler.repair-interval)
+        int repaired = schedules.scheduleWhatHasNoTrigger();
+        Instant repairedAt = Instant.now();
+
+        // Then it has its trigger again, and its fires start runs; nothing else was touched
+        assertThat(repaired).isEqualTo(1);
+        assertThat(schedules.fireTriggers("never-triggered")).singleElement()
+                .extracting(t -> ((CronTrigger) t).getCronExpression()).isEqualTo("* * * * * ?");
+        kafka.read(Topics.RUN_START, rs -> startsOf(rs, "never-triggered").stream()
+                .map(r -> fireTimeOf("never-triggered", UUID.fromString(r.key()), Instant.now()))
+                .anyMatch(t -> t != null && t.isAfter(repairedAt)), WAIT);
+        assertThat(schedules.scheduleWhatHasNoTrigger()).isZero();
+        asOperator().delete("/experiments/never-triggered").then().statusCode(204);
+    }
+
+    @Test
     void shouldCommitACronFireAheadOfItsFireTimeAndPublishItsRunStartAtItNotBefore() throws Throwable {
         // Given an experiment firing every second
         Instant requested = Instant.now();
