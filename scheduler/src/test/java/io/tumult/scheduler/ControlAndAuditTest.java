@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 
+import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,10 +31,13 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.path.json.JsonPath;
 import io.tumult.local.EventClient;
 import io.tumult.local.TumultStackResource;
 import io.tumult.scheduler.api.Roles;
+import io.tumult.scheduler.run.FireResult;
+import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
@@ -67,6 +72,9 @@ class ControlAndAuditTest {
     @ConfigProperty(name = "quarkus.datasource.password")
     String dbPassword;
 
+    @Inject
+    RunLauncher launcher;
+
     private EventClient kafka;
 
     @BeforeEach
@@ -94,6 +102,24 @@ class ControlAndAuditTest {
         assertThat(run.getString("triggeredBy")).isEqualTo("user:bob");
         assertThat(run.getString("reason.message")).isEqualTo("reverted");
         assertThat(run.getList("history.phase")).containsExactly("injected", "reverted");
+    }
+
+    @Test
+    void shouldFailARunItsExecutorReportsFailedAndRefuseToAbortItSince() {
+        // Given a run in place
+        create("audit-fail");
+        String runId = asOperator().post("/experiments/audit-fail/runs").then().statusCode(202).extract()
+                .path("runId");
+        publishStatus(UUID.fromString(runId), "audit-fail", RunPhase.INJECTED, null);
+
+        // When its executor reports it failed
+        publishStatus(UUID.fromString(runId), "audit-fail", RunPhase.FAILED, null);
+
+        // Then it is FAILED, with the executor's word for it, and it is over: an abort is refused naming why
+        await().atMost(WAIT).untilAsserted(() -> assertThat(run(runId).getString("status")).isEqualTo("FAILED"));
+        assertThat(run(runId).getString("reason.message")).isEqualTo("failed");
+        assertThat(run(runId).getList("history.phase")).containsExactly("injected", "failed");
+        asOperator().post("/runs/" + runId + "/abort").then().statusCode(409).body("error", containsString("FAILED"));
     }
 
     @Test
@@ -167,7 +193,7 @@ class ControlAndAuditTest {
     }
 
     @Test
-    void shouldHaltEverythingRefuseNewRunsAndReleaseOnlyForAnAdmin() {
+    void shouldHaltEverythingRefuseNewRunsAndReleaseOnlyForAnAdmin() throws Throwable {
         // Given
         create("audit-halt");
         String active = asOperator().post("/experiments/audit-halt/runs").then().statusCode(202).extract().path("runId");
@@ -186,6 +212,11 @@ class ControlAndAuditTest {
                     .body("reason", equalTo("incident 42"));
             asOperator().post("/experiments/audit-halt/runs").then().statusCode(409)
                     .body("error", containsString("halt-all"));
+            Instant fireTime = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            FireResult cron = VertxContextSupport.subscribeAndAwait(() -> launcher.fireScheduled("audit-halt",
+                    fireTime));
+            assertThat(cron.runId()).as("a cron fire under the halt").isNull();
+            assertThat(cron.skipped()).contains("halt-all");
 
             // When / Then: an operator may not release it
             asOperator().post("/halt/release").then().statusCode(403);

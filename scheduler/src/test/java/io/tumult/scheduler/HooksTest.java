@@ -168,6 +168,29 @@ class HooksTest {
     }
 
     @Test
+    void shouldStartOneRunForEachExperimentADeliveryMatches() {
+        // Given two experiments that run after a deploy of checkout, and one that waits for another service
+        create("hook-many-a", "  onDeploy: [ { service: checkout } ]\n");
+        create("hook-many-b", "  onDeploy: [ { service: checkout, environment: prod } ]\n");
+        create("hook-many-other", "  onDeploy: [ { service: payments } ]\n");
+        String body = "{\"service\":\"checkout\",\"environment\":\"prod\"}";
+
+        // When one delivery comes, and then again
+        JsonPath accepted = generic(body, Instant.now().getEpochSecond(), GENERIC_SECRET, "many-1").post("/hooks/generic")
+                .then().statusCode(202).extract().jsonPath();
+        generic(body, Instant.now().getEpochSecond(), GENERIC_SECRET, "many-1").post("/hooks/generic").then()
+                .statusCode(200).body("duplicate", equalTo(true));
+
+        // Then exactly one run for each experiment it matches
+        assertThat(accepted.getList("runs.experiment")).containsExactlyInAnyOrder("hook-many-a", "hook-many-b");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(webhookRuns("hook-many-a")).isEqualTo(1);
+            assertThat(webhookRuns("hook-many-b")).isEqualTo(1);
+        });
+        assertThat(webhookRuns("hook-many-other")).isZero();
+    }
+
+    @Test
     void shouldAnswer400NamingTheFieldOfABadGenericDelivery() {
         long now = Instant.now().getEpochSecond();
         generic("{\"environment\":\"staging\",\"labels\":{\"team\":3}}", now, GENERIC_SECRET, "bad-1")
