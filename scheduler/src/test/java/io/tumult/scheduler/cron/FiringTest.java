@@ -12,6 +12,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -34,6 +36,7 @@ import io.tumult.scheduler.Api;
 import io.tumult.scheduler.outbox.OutboxEntity;
 import io.tumult.scheduler.run.FireResult;
 import io.tumult.scheduler.run.RunLauncher;
+import io.tumult.scheduler.run.SkipReason;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.EventType;
@@ -249,6 +252,50 @@ class FiringTest {
     }
 
     @Test
+    void shouldStartAgainOnceAnExperimentsBlackoutWindowHasClosed() {
+        // Given an experiment whose blackout window opens every 10 s for 4 s, refusing a start while it is open
+        create("window-closes", "{ cron: \"" + YEARLY + "\", concurrency: Allow, blackouts: [ { cron: \"0/10 * * * * ?\","
+                + " duration: 4s } ] }");
+        String refused = await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> asOperator().post("/experiments/window-closes/runs").then().extract(),
+                        r -> r.statusCode() == 409)
+                .asString();
+        assertThat(refused).contains("the blackout window 0/10 * * * * ? of window-closes opened at ");
+        Instant opened = openedAt(refused);
+
+        // When a start is asked for until one is accepted
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> asOperator()
+                .post("/experiments/window-closes/runs").then().statusCode(202));
+
+        // Then it was accepted once the window had closed: at its fourth second after it opened, not later than the
+        // next opening
+        Instant accepted = Instant.now();
+        assertThat(accepted).isAfterOrEqualTo(opened.plusSeconds(4)).isBefore(opened.plusSeconds(10));
+        asOperator().delete("/experiments/window-closes").then().statusCode(204);
+    }
+
+    @Test
+    void shouldRecordACronFireInsideABlackoutWindowAsSkippedAndPublishNoRunStartForIt() {
+        // Given an experiment firing every second, inside a window that opens every second and stays open an hour
+        create("fires-blacked-out", "{ cron: \"* * * * * ?\", concurrency: Allow, blackouts: [ { cron: \"* * * * * ?\","
+                + " duration: 1h } ] }");
+
+        // When two of its fire times have passed
+        List<Object[]> skipped = await().atMost(WAIT).until(() -> skippedFires("fires-blacked-out"), rows -> rows.size() >= 2);
+        asOperator().delete("/experiments/fires-blacked-out").then().statusCode(204);
+
+        // Then each is recorded as skipped for the blackout, and no run-start of it is in the outbox or on the topic
+        for (Object[] row : skipped) {
+            Instant fire = Instant.ofEpochMilli(((Number) row[0]).longValue());
+            assertThat(row[1]).as("reason of the fire at %s", fire).isEqualTo(SkipReason.BLACKOUT.name());
+            assertThat((String) row[2]).contains("the blackout window * * * * * ? of fires-blacked-out");
+            String runId = RunLauncher.cronRunId("fires-blacked-out", fire).toString();
+            assertThat(outboxRows(runId)).as("outbox rows of run %s", runId).isZero();
+        }
+        assertThat(startsOf(kafka.readAll(Topics.RUN_START), "fires-blacked-out")).isEmpty();
+    }
+
+    @Test
     void shouldFireNothingWhileSuspendedAndFireAgainOnceResumed() throws Throwable {
         // Given an experiment firing every second
         create("held", "{ cron: \"* * * * * ?\", concurrency: Allow }");
@@ -346,6 +393,34 @@ class FiringTest {
         asOperator().get("/experiments/never").then().statusCode(404);
     }
 
+    /** When the window a 409's message names opened. */
+    static Instant openedAt(String refusal) {
+        Matcher m = Pattern.compile("opened at (\\S+) for").matcher(refusal);
+        assertThat(m.find()).as("a window's opening in %s", refusal).isTrue();
+        return Instant.parse(m.group(1));
+    }
+
+    private static List<Object[]> skippedFires(String experiment) {
+        return query(() -> Panache.withSession(() -> Panache.getSession()
+                .chain(s -> s.createNativeQuery("select cast(extract(epoch from fire_time) * 1000 as bigint),"
+                        + " reason, detail from skipped_fire where experiment = :experiment order by fire_time", Object[].class)
+                        .setParameter("experiment", experiment)
+                        .getResultList())));
+    }
+
+    private static long outboxRows(String runId) {
+        return query(() -> Panache.withSession(
+                () -> OutboxEntity.count("recordKey = ?1 and eventType = ?2", runId, EventType.RUN_STARTED.ceType())));
+    }
+
+    private static <T> T query(java.util.function.Supplier<io.smallrye.mutiny.Uni<T>> uni) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(uni);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Instant fireTimeOf(String name, UUID runId, Instant around) {
         for (long s = -30; s <= 30; s++) {
             Instant t = around.truncatedTo(ChronoUnit.SECONDS).plusSeconds(s);
@@ -356,12 +431,12 @@ class FiringTest {
         return null;
     }
 
-    private static void create(String name, String schedule) {
+    static void create(String name, String schedule) {
         asOperator().contentType("application/yaml").body(bytes(yaml(name, schedule))).post("/experiments").then()
                 .statusCode(201);
     }
 
-    private static void put(String name, String schedule) {
+    static void put(String name, String schedule) {
         asOperator().contentType("application/yaml").body(bytes(yaml(name, schedule))).put("/experiments/" + name).then()
                 .statusCode(200);
     }
