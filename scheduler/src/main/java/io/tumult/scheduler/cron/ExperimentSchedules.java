@@ -28,7 +28,6 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -287,10 +286,5 @@ public class ExperimentSchedules {
 
     private static String fingerprint(byte[] bytes) {
         return UUID.nameUUIDFromBytes(bytes).toString();
-    }
-
-    /** Removes one trigger; false when it was gone already. Blocking. */
-    boolean unscheduleTrigger(TriggerKey key) throws SchedulerException {
-        return quartz.unscheduleJob(key);
     }
 }

@@ -103,7 +103,7 @@ public class FireJob implements Job {
                 if (!context.isRecovering() && stale(data, stored)) {
                     LOG.warnf("experiment=%s trigger %s is not its stored schedule's: removed, its fire at %s not"
                             + " started", name, trigger, at);
-                    schedules.unscheduleTrigger(context.getTrigger().getKey());
+                    context.getScheduler().unscheduleJob(context.getTrigger().getKey());
                     return;
                 }
                 Duration jitter = jitterOf(data, stored);
