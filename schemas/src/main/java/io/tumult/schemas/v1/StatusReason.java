@@ -53,6 +53,12 @@ public enum StatusReason {
     @JsonProperty("steady-state")
     STEADY_STATE,
     /**
+     * Recorded by the scheduler, not sent by executors: the run completed and its fault was reverted, but its steady
+     * state did not come back (a guardian's after-revert verdict said so), or no such verdict came in time.
+     */
+    @JsonProperty("steady-state-not-restored")
+    STEADY_STATE_NOT_RESTORED,
+    /**
      * In a cluster: a picked pod is on a node where no node agent is ready, so that pod's share would never be carried
      * out or ended there. Reported by a cluster executor; every agent's share is then ended (abort kind
      * {@code peer-failure}).
