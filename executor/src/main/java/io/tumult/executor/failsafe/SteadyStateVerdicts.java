@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
- * The first steady-state verdict of each run seen on {@code tumult.runs.verdicts}, and the starts waiting for one: a
- * verdict read before its start asked is kept for it. The oldest runs are forgotten first.
+ * The first before-injection steady-state verdict of each run seen on {@code tumult.runs.verdicts}, and the starts
+ * waiting for one: a verdict read before its start asked is kept for it. The oldest runs are forgotten first. A
+ * verdict judged after a run's revert is for the scheduler: it never lets a fault in.
  */
 final class SteadyStateVerdicts {
 
@@ -24,9 +25,11 @@ final class SteadyStateVerdicts {
         };
     }
 
-    /** Records a verdict; a later verdict on the same run changes nothing. */
+    /** Records a before-injection verdict; a later verdict on the same run, or one after a revert, changes nothing. */
     void add(SteadyStateVerdict verdict) {
-        future(verdict.runId()).complete(verdict);
+        if (!verdict.afterRevert()) {
+            future(verdict.runId()).complete(verdict);
+        }
     }
 
     /** Completes with the run's first verdict, once it is read (at once when it already was). */

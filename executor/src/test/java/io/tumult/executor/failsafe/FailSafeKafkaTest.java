@@ -48,6 +48,7 @@ import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.SteadyStateStage;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
@@ -272,6 +273,26 @@ class FailSafeKafkaTest {
         RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
         assertThat(refused.reason()).isEqualTo(StatusReason.STEADY_STATE);
         assertThat(refused.message()).contains("no guardian's steady-state verdict within 3000 ms");
+        assertThat(nftTables()).isEmpty();
+        assertThat(pair.lossPercent(10)).isZero();
+    }
+
+    @Test
+    void shouldNotTakeAVerdictJudgedAfterARevertAsLeaveToInject() {
+        // Given: a verdict that the steady state held, judged after a revert (for the scheduler), read before the start
+        RunStarted start = steadyStart();
+        awaitHandled(kafka.publish(EventType.STEADY_STATE_VERDICT, key(start), new SteadyStateVerdict(start.runId(),
+                start.experiment(), true, Instant.now(), "guardian/test", "steady state held after the revert", null,
+                null, SteadyStateStage.AFTER_REVERT), "/test"));
+
+        // When
+        kafka.publish(EventType.RUN_STARTED, key(start), start, "/test");
+
+        // Then: it waits for a before-injection verdict, none comes, and it is vetoed with nothing injected
+        RunStatus refused = awaitStatus(start.runId(), RunPhase.REFUSED);
+        assertThat(refused.reason()).isEqualTo(StatusReason.STEADY_STATE);
+        assertThat(refused.message()).contains("no guardian's steady-state verdict within");
+        assertThat(statusesOf(start.runId())).extracting(RunStatus::phase).containsExactly(RunPhase.REFUSED);
         assertThat(nftTables()).isEmpty();
         assertThat(pair.lossPercent(10)).isZero();
     }
