@@ -106,5 +106,19 @@ class ExperimentApiTest {
         asOperator().get("/experiments/no-such-experiment").then().statusCode(404)
                 .body("error", containsString("no-such-experiment"));
         asOperator().get("/runs/not-a-uuid").then().statusCode(404);
+        asOperator().get("/experiments/no-such-experiment/skipped-fires").then().statusCode(404)
+                .body("error", containsString("no-such-experiment"));
+    }
+
+    @Test
+    void shouldAnswer400NamingABadLimitOfSkippedFires() {
+        asOperator().contentType("application/yaml").body(bytes(yaml("skips-listed"))).post("/experiments").then()
+                .statusCode(201);
+
+        asOperator().get("/experiments/skips-listed/skipped-fires?limit=0").then().statusCode(400)
+                .body("violations[0].path", equalTo("query.limit"));
+        asOperator().get("/experiments/skips-listed/skipped-fires?limit=many").then().statusCode(400)
+                .body("violations[0].path", equalTo("query.limit"));
+        asOperator().get("/experiments/skips-listed/skipped-fires").then().statusCode(200).body("size()", equalTo(0));
     }
 }

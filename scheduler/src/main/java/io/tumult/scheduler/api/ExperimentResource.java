@@ -2,20 +2,24 @@ package io.tumult.scheduler.api;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -30,6 +34,8 @@ import io.tumult.scheduler.experiment.ExperimentService;
 import io.tumult.scheduler.experiment.ExperimentVersionEntity;
 import io.tumult.scheduler.run.RunHistory;
 import io.tumult.scheduler.run.RunLauncher;
+import io.tumult.scheduler.run.SkippedFires;
+import io.tumult.scheduler.run.SkippedFires.SkippedFire;
 import io.tumult.schemas.json.InvalidDocumentException;
 import io.tumult.schemas.json.Violation;
 import io.tumult.schemas.v1.Experiment;
@@ -43,16 +49,20 @@ public class ExperimentResource {
 
     static final String YAML = "application/yaml";
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_SKIPPED = 1000;
 
     private final ExperimentService experiments;
     private final RunLauncher launcher;
     private final RunHistory history;
+    private final SkippedFires skipped;
     private final Caller caller;
 
-    ExperimentResource(ExperimentService experiments, RunLauncher launcher, RunHistory history, Caller caller) {
+    ExperimentResource(ExperimentService experiments, RunLauncher launcher, RunHistory history, SkippedFires skipped,
+            Caller caller) {
         this.experiments = experiments;
         this.launcher = launcher;
         this.history = history;
+        this.skipped = skipped;
         this.caller = caller;
     }
 
@@ -140,6 +150,24 @@ public class ExperimentResource {
     public Uni<List<RunView>> runs(@PathParam("name") String name) {
         return experiments.get(name).chain(found -> history.ofExperiment(name))
                 .map(runs -> runs.stream().map(run -> RunViews.of(run, null)).toList());
+    }
+
+    /**
+     * The cron fire times that started no run, newest first: missed beyond the starting deadline, forbidden by a run
+     * still active, suspended, or in a blackout window. 400 names a bad {@code limit}; 404 for an unknown experiment.
+     */
+    @GET
+    @Path("{name}/skipped-fires")
+    @APIResponse(responseCode = "400", description = "query.limit is not a whole number from 1 to " + MAX_SKIPPED)
+    public Uni<List<SkippedFire>> skippedFires(@PathParam("name") String name,
+            @Parameter(description = "at most this many, from 1 to "
+                    + MAX_SKIPPED) @QueryParam("limit") @DefaultValue("100") String limit) {
+        var bad = new ArrayList<Violation>();
+        int n = RunResource.number(bad, "limit", limit, 1, MAX_SKIPPED);
+        if (!bad.isEmpty()) {
+            throw new InvalidInputException("invalid query", bad);
+        }
+        return experiments.get(name).chain(found -> skipped.newest(name, n));
     }
 
     private static ExperimentVersionView view(ExperimentVersionEntity v, boolean withDocument) {

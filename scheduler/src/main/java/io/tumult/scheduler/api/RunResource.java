@@ -124,7 +124,7 @@ public class RunResource {
         }
     }
 
-    private static int number(List<Violation> bad, String name, String value, int min, int max) {
+    static int number(List<Violation> bad, String name, String value, int min, int max) {
         try {
             int n = Integer.parseInt(value.trim());
             if (n >= min && n <= max) {

@@ -27,6 +27,7 @@ import io.tumult.scheduler.outbox.OutboxRelay;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.Concurrency;
+import io.tumult.schemas.v1.DurationText;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.Experiment;
 import io.tumult.schemas.v1.RunAborted;
@@ -173,7 +174,9 @@ public class RunLauncher {
                 Duration late = Duration.between(fireTime, now);
                 if (late.compareTo(deadline) > 0) {
                     return skipped(experiment, fireTime, SkipReason.MISSED_DEADLINE,
-                            "fired " + late.toMillis() + " ms late, past its starting deadline of " + deadline, now);
+                            "fired " + late.toMillis() + " ms late, past its starting deadline of "
+                                    + DurationText.format(deadline),
+                            now);
                 }
             }
             // judged at the fire time, which a fire decided ahead of it is not yet at

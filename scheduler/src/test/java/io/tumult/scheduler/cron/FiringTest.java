@@ -1,6 +1,7 @@
 package io.tumult.scheduler.cron;
 
 import static io.tumult.scheduler.Api.asOperator;
+import static io.tumult.scheduler.Api.asViewer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -199,10 +201,12 @@ class FiringTest {
         // Then
         assertThat(tooLate.runId()).isNull();
         assertThat(tooLate.skipped()).startsWith("MISSED_DEADLINE");
-        Object reason = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
-                .chain(s -> s.createNativeQuery("select reason from skipped_fire where experiment = 'late'")
-                        .getSingleResult())));
-        assertThat(reason).isEqualTo("MISSED_DEADLINE");
+        List<Map<String, Object>> skipped = skippedFires("late");
+        assertThat(skipped).singleElement().satisfies(fire -> {
+            assertThat(fire).containsEntry("fireTime", now.minusSeconds(60).toString())
+                    .containsEntry("reason", "MISSED_DEADLINE");
+            assertThat((String) fire.get("detail")).contains("10s");
+        });
         assertThat(inTime.runId()).isEqualTo(RunLauncher.cronRunId("late", now.minusSeconds(5)));
         kafka.read(Topics.RUN_START, rs -> rs.stream().anyMatch(r -> r.key().equals(inTime.runId().toString())), WAIT);
     }
@@ -281,14 +285,18 @@ class FiringTest {
                 + " duration: 1h } ] }");
 
         // When two of its fire times have passed
-        List<Object[]> skipped = await().atMost(WAIT).until(() -> skippedFires("fires-blacked-out"), rows -> rows.size() >= 2);
+        List<Map<String, Object>> skipped = await().atMost(WAIT).until(() -> skippedFires("fires-blacked-out"),
+                rows -> rows.size() >= 2);
         asOperator().delete("/experiments/fires-blacked-out").then().statusCode(204);
 
-        // Then each is recorded as skipped for the blackout, and no run-start of it is in the outbox or on the topic
-        for (Object[] row : skipped) {
-            Instant fire = Instant.ofEpochMilli(((Number) row[0]).longValue());
-            assertThat(row[1]).as("reason of the fire at %s", fire).isEqualTo(SkipReason.BLACKOUT.name());
-            assertThat((String) row[2]).contains("the blackout window * * * * * ? of fires-blacked-out");
+        // Then each is listed as skipped for the blackout, newest first, and no run-start of it is in the outbox or on
+        // the topic
+        assertThat(skipped).extracting(row -> Instant.parse((String) row.get("fireTime")))
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        for (Map<String, Object> row : skipped) {
+            Instant fire = Instant.parse((String) row.get("fireTime"));
+            assertThat(row.get("reason")).as("reason of the fire at %s", fire).isEqualTo(SkipReason.BLACKOUT.name());
+            assertThat((String) row.get("detail")).contains("the blackout window * * * * * ? of fires-blacked-out");
             String runId = RunLauncher.cronRunId("fires-blacked-out", fire).toString();
             assertThat(outboxRows(runId)).as("outbox rows of run %s", runId).isZero();
         }
@@ -400,12 +408,10 @@ class FiringTest {
         return Instant.parse(m.group(1));
     }
 
-    private static List<Object[]> skippedFires(String experiment) {
-        return query(() -> Panache.withSession(() -> Panache.getSession()
-                .chain(s -> s.createNativeQuery("select cast(extract(epoch from fire_time) * 1000 as bigint),"
-                        + " reason, detail from skipped_fire where experiment = :experiment order by fire_time", Object[].class)
-                        .setParameter("experiment", experiment)
-                        .getResultList())));
+    /** The experiment's skipped fires as a viewer reads them. */
+    private static List<Map<String, Object>> skippedFires(String experiment) {
+        return asViewer().get("/experiments/" + experiment + "/skipped-fires").then().statusCode(200).extract()
+                .jsonPath().getList("");
     }
 
     private static long outboxRows(String runId) {
