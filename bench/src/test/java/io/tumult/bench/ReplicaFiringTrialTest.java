@@ -16,24 +16,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import io.tumult.local.LocalStack;
@@ -74,7 +67,7 @@ class ReplicaFiringTrialTest {
         var random = new Random();
         try (var stack = LocalStack.start(true);
                 var replicas = new SchedulerReplicas(withLead(stack.config()), work, 3);
-                var topic = new TopicRecorder(stack.kafka().bootstrapServers())) {
+                var topic = new RunStartRecorder(stack.kafka().bootstrapServers())) {
             String bootstrap = stack.kafka().bootstrapServers();
             appendTimeOnRunStarts(bootstrap);
             replicas.startAll();
@@ -124,7 +117,7 @@ class ReplicaFiringTrialTest {
                     for (Instant t = createSent.get(name).truncatedTo(ChronoUnit.SECONDS).minusSeconds(1); t
                             .isBefore(stopped.plus(DRAIN).plus(DRAIN)); t = t
                                     .plusSeconds(1)) {
-                        UUID runId = cronRunId(name, t);
+                        UUID runId = SchedulerReplicas.cronRunId(name, t);
                         fireTimeOf.put(runId, t);
                         nameOf.put(runId, name);
                         if (!t.isBefore(first) && t.isBefore(stopped)) {
@@ -152,7 +145,7 @@ class ReplicaFiringTrialTest {
                     Instant t = ceilToSecond(changed.get(name).plus(FIRST_FIRE_AFTER));
                     for (int i = 0; i < 6; i++, t = t.plusSeconds(1)) {
                         if (t.getEpochSecond() % 2 == 0) {
-                            newSchedule.add(cronRunId(name, t));
+                            newSchedule.add(SchedulerReplicas.cronRunId(name, t));
                         }
                     }
                 }
@@ -246,16 +239,11 @@ class ReplicaFiringTrialTest {
         return all;
     }
 
-    private static void awaitOnTopic(TopicRecorder topic, Set<UUID> runIds) throws InterruptedException {
+    private static void awaitOnTopic(RunStartRecorder topic, Set<UUID> runIds) throws InterruptedException {
         Instant until = Instant.now().plus(DRAIN);
         while (!topic.keys().containsAll(keys(runIds)) && Instant.now().isBefore(until)) {
             Thread.sleep(200); // polling the recorded topic
         }
-    }
-
-    /** As the scheduler derives it (RunLauncher.cronRunId). */
-    private static UUID cronRunId(String name, Instant fireTime) {
-        return UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static Set<String> keys(Set<UUID> ids) {
@@ -321,61 +309,6 @@ class ReplicaFiringTrialTest {
     private static void deleteTree(Path dir) throws java.io.IOException {
         try (var paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    /** Reads every record of the run-start topic from the beginning, in a thread of its own. */
-    private static final class TopicRecorder implements AutoCloseable {
-
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        TopicRecorder(String bootstrap) {
-            var props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-            thread = new Thread(this::poll, "run-start-recorder");
-        }
-
-        void start() {
-            var partitions = consumer.partitionsFor(Topics.RUN_START).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread.start();
-        }
-
-        private void poll() {
-            while (running.get()) {
-                var batch = consumer.poll(Duration.ofMillis(100));
-                synchronized (records) {
-                    batch.forEach(records::add);
-                }
-            }
-        }
-
-        List<ConsumerRecord<String, byte[]>> records() {
-            synchronized (records) {
-                return List.copyOf(records);
-            }
-        }
-
-        Set<String> keys() {
-            var keys = new HashSet<String>();
-            records().forEach(r -> keys.add(r.key()));
-            return keys;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            if (thread.isAlive()) {
-                thread.join(5000);
-            }
-            consumer.close();
         }
     }
 }

@@ -126,6 +126,25 @@ final class SchedulerReplicas implements AutoCloseable {
         }
     }
 
+    /** GETs {@code path} from replica {@code i}; returns the body of a 200. */
+    String get(int i, String path) {
+        try {
+            var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + path))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token).GET().build();
+            var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " on scheduler-" + i + ": " + response.statusCode()
+                        + " " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " on scheduler-" + i + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String logTails() {
         var tails = new StringBuilder();
         for (int i = 0; i < replicas.length; i++) {
@@ -147,12 +166,22 @@ final class SchedulerReplicas implements AutoCloseable {
 
     /** An experiment on {@code cron} (Quartz, with seconds), with nothing to execute it (no executor in a trial). */
     static String experiment(String name, String cron) {
+        return experiment(name, cron, Duration.ofSeconds(600));
+    }
+
+    /** The same, with the schedule's starting deadline. */
+    static String experiment(String name, String cron, Duration startingDeadline) {
         return """
                 {"apiVersion": "tumult.io/v1", "kind": "Experiment", "metadata": {"name": "%s"},
                  "spec": {"target": {"kind": "network-namespace", "name": "tumult-trial-victim"},
                           "attack": {"kind": "network-loss", "percent": 100}, "duration": "1s",
                           "schedule": {"cron": "%s", "timezone": "UTC", "concurrency": "Allow",
-                                       "startingDeadline": "600s"}}}
-                """.formatted(name, cron);
+                                       "startingDeadline": "%ds"}}}
+                """.formatted(name, cron, startingDeadline.toSeconds());
+    }
+
+    /** A cron fire's run id, as the scheduler derives it ({@code RunLauncher.cronRunId}). */
+    static java.util.UUID cronRunId(String name, java.time.Instant fireTime) {
+        return java.util.UUID.nameUUIDFromBytes((name + "@" + fireTime).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
