@@ -9,8 +9,12 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +30,7 @@ import io.restassured.response.Response;
 import io.tumult.local.EventClient;
 import io.tumult.local.TumultStackResource;
 import io.tumult.scheduler.Api;
+import io.tumult.scheduler.run.RunLauncher;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.EventType;
@@ -105,6 +110,51 @@ class GlobalBlackoutTest {
         Instant accepted = Instant.now();
         assertThat(accepted).isAfterOrEqualTo(opened.plus(OPEN_FOR)).isBefore(opened.plusSeconds(10));
         asOperator().delete("/experiments/global-resumed").then().statusCode(204);
+    }
+
+    @Test
+    void shouldSkipExactlyTheCronFiresInsideTheGlobalWindowAndStartTheOthers() {
+        // Given an experiment firing every second, with no window of its own
+        create("global-cron", "{ cron: \"* * * * * ?\", concurrency: Allow }");
+        Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
+        List<Instant> fires = Stream.iterate(first, t -> t.plusSeconds(1)).limit(10).toList();
+
+        // When a whole cycle of the global window (open 4 s of every 10) has fired
+        await().atMost(WAIT).pollInterval(POLL).until(() -> {
+            Set<Instant> skipped = skippedFires("global-cron").keySet();
+            Set<String> started = startedRunIds();
+            return fires.stream().allMatch(t -> skipped.contains(t)
+                    || started.contains(RunLauncher.cronRunId("global-cron", t).toString()));
+        });
+        Map<Instant, Map<String, Object>> skipped = skippedFires("global-cron");
+        Set<String> started = startedRunIds();
+        asOperator().delete("/experiments/global-cron").then().statusCode(204);
+
+        // Then a fire time inside the window (its first 4 seconds of 10) is skipped for it and starts nothing, and one
+        // outside starts its run and is not skipped
+        for (Instant t : fires) {
+            boolean inside = t.getEpochSecond() % 10 < OPEN_FOR.toSeconds();
+            String runId = RunLauncher.cronRunId("global-cron", t).toString();
+            if (inside) {
+                assertThat(skipped).as("fire at %s, inside the window", t).containsKey(t);
+                assertThat(skipped.get(t)).containsEntry("reason", "BLACKOUT");
+                assertThat((String) skipped.get(t).get("detail")).contains("the global blackout window " + WINDOW);
+                assertThat(started).as("run-starts of the fire at %s", t).doesNotContain(runId);
+            } else {
+                assertThat(skipped).as("fire at %s, outside the window", t).doesNotContainKey(t);
+                assertThat(started).as("run-starts of the fire at %s", t).contains(runId);
+            }
+        }
+    }
+
+    private Set<String> startedRunIds() {
+        return kafka.readAll(Topics.RUN_START).stream().map(r -> r.key()).collect(Collectors.toSet());
+    }
+
+    private static Map<Instant, Map<String, Object>> skippedFires(String experiment) {
+        List<Map<String, Object>> rows = asOperator().get("/experiments/" + experiment + "/skipped-fires").then()
+                .statusCode(200).extract().jsonPath().getList("");
+        return rows.stream().collect(Collectors.toMap(row -> Instant.parse((String) row.get("fireTime")), row -> row));
     }
 
     /** Asks for a start of {@code experiment} until one is accepted (none is while the window is open); its run id. */
