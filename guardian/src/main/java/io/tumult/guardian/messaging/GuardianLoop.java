@@ -54,7 +54,6 @@ import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.GuardianHeartbeat;
 import io.tumult.schemas.v1.RunAborted;
-import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.Topics;
 
@@ -304,11 +303,7 @@ public class GuardianLoop {
         }
         try {
             RunStatus status = TumultJson.decode(EventType.RUN_STATUS, FetchedBytes.copy(record.value()));
-            if (status.phase() == RunPhase.INJECTED) {
-                rules.injected(status.runId(), Instant.ofEpochMilli(now));
-            } else if (status.phase().terminal()) {
-                rules.forget(status.runId());
-            }
+            rules.status(status, Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
             deadLetters.send(record, e.getMessage(), e);
         }

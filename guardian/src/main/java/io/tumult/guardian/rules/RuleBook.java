@@ -22,7 +22,10 @@ import io.tumult.schemas.v1.DurationText;
 import io.tumult.schemas.v1.Histogram;
 import io.tumult.schemas.v1.MetricSample;
 import io.tumult.schemas.v1.RunAborted;
+import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
+import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.SteadyStateStage;
 import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
@@ -79,6 +82,13 @@ public final class RuleBook {
     }
 
     private static final long FORGET_AFTER_DEADLINE_MILLIS = 60_000;
+    /**
+     * How long past its longest steady-state window and allowed silence a run judged after its revert is kept: silence
+     * decides its verdict before then, so this only bounds what a lost judgement could hold.
+     */
+    static final long AFTER_REVERT_MARGIN_MILLIS = 60_000;
+    /** How many ended run ids are remembered (they only guard against rereading a start). */
+    private static final int ENDED_RUNS = 100_000;
     /** How long a sample of a run not known yet waits for the run's start. */
     static final long EARLY_HOLD_MILLIS = 10_000;
     /** How many samples of one run not known yet are held (the newest). */
@@ -99,12 +109,24 @@ public final class RuleBook {
     /** Why a query has no data right now, as the Prometheus bridge said; cleared by its next answer. */
     private final Map<String, String> silenceReasons = new HashMap<>();
     private final Set<UUID> ended = new HashSet<>();
+    /**
+     * Starts read past their deadline that have steady-state conditions: a revert status may still follow (a rebuild
+     * rereads starts and statuses of the same runs in no set order), after which they are judged after the revert.
+     */
+    private final Map<UUID, RunStarted> pastDeadline = new HashMap<>();
+    /** Revert times of runs whose revert status was read before their start, in the order they were read. */
+    private final LinkedHashMap<UUID, RevertAhead> revertsAhead = new LinkedHashMap<>();
+    /** Runs judged after their revert, to forget once the sample or sweep that judged them is done. */
+    private final List<UUID> judged = new ArrayList<>(0);
     /** Samples of runs not known yet, by run, in the order they were first held (so the oldest expire first). */
     private final LinkedHashMap<UUID, Early> early = new LinkedHashMap<>();
     /** Steady-state verdicts decided and not yet collected. */
     private final List<SteadyStateVerdict> verdicts = new ArrayList<>();
 
     private record Held(String metric, double value, long atMillis, Histogram histogram) {
+    }
+
+    private record RevertAhead(long revertedAtMillis, long readAtMillis) {
     }
 
     private static final class Early {
@@ -122,7 +144,7 @@ public final class RuleBook {
         this.lateMillis = settings.lateTolerance().toMillis();
         this.futureMillis = settings.futureTolerance().toMillis();
         if (!settings.globalGuards().isEmpty()) {
-            var policy = new WatchedRun(null, "global guards", Instant.MAX);
+            var policy = new WatchedRun(null, "global guards", Instant.MAX, List.of());
             for (Condition c : settings.globalGuards()) {
                 var watch = new Watch(policy, c, new SampleRing(c.window().toMillis()), Long.MAX_VALUE,
                         Long.MAX_VALUE, false);
@@ -133,23 +155,44 @@ public final class RuleBook {
     }
 
     /**
-     * Starts watching a run's autoAbort conditions from {@code now}, and judges the samples of it held until now; a
-     * run with none, already known, already ended, or past its deadline is ignored.
+     * Starts watching a run's conditions from {@code now}, and judges the samples of it held until now; a run with
+     * none, already known or already ended is ignored. A run past its deadline is not watched: but one with
+     * steady-state conditions whose revert was read already (or is read later, while its judgement would still be
+     * due) is judged after its revert, see {@link #reverted}.
      *
      * @return the aborts the held samples decide
      */
     public List<RunAborted> watch(RunStarted start, Instant now) {
-        Early held = early.remove(start.runId());
-        if ((start.spec().autoAbort().isEmpty() && start.spec().steadyState().isEmpty())
-                || runs.containsKey(start.runId()) || ended.contains(start.runId()) || !now.isBefore(start.deadline())) {
+        UUID runId = start.runId();
+        Early held = early.remove(runId);
+        RevertAhead revert = revertsAhead.remove(runId);
+        List<Condition> steadyState = start.spec().steadyState();
+        if ((start.spec().autoAbort().isEmpty() && steadyState.isEmpty()) || ended.contains(runId)) {
+            end(runId);
             return List.of();
         }
-        var run = new WatchedRun(start.runId(), start.experiment(), start.deadline());
-        run.verdictPending = !start.spec().steadyState().isEmpty();
-        start.spec().steadyState().forEach(c -> watch(run, c, now, true));
-        start.spec().autoAbort().forEach(c -> watch(run, c, now, false));
-        runs.put(start.runId(), run);
+        if (runs.containsKey(runId) || pastDeadline.containsKey(runId)) {
+            return List.of();
+        }
         long nowMillis = now.toEpochMilli();
+        var run = new WatchedRun(runId, start.experiment(), start.deadline(), steadyState);
+        if (revert != null) {
+            if (!startAfterRevert(run, revert.revertedAtMillis, nowMillis)) {
+                return List.of();
+            }
+        } else if (!now.isBefore(start.deadline())) {
+            if (!steadyState.isEmpty() && nowMillis <= afterRevertDue(steadyState, start.deadline().toEpochMilli())) {
+                pastDeadline.put(runId, start);
+            } else {
+                end(runId);
+            }
+            return List.of();
+        } else {
+            run.verdictPending = !steadyState.isEmpty();
+            steadyState.forEach(c -> watch(run, c, nowMillis, Long.MIN_VALUE, true));
+            start.spec().autoAbort().forEach(c -> watch(run, c, nowMillis, Long.MIN_VALUE, false));
+            runs.put(runId, run);
+        }
         if (held == null || held.firstHeldAt < nowMillis - EARLY_HOLD_MILLIS) {
             return List.of();
         }
@@ -162,18 +205,32 @@ public final class RuleBook {
         return aborts;
     }
 
-    private void watch(WatchedRun run, Condition c, Instant now, boolean steady) {
+    private void watch(WatchedRun run, Condition c, long watchedAtMillis, long notBeforeMillis, boolean steady) {
         // a run's abort conditions on one pushed metric and window share its samples; steady-state conditions stop
         // taking samples once judged, and a query's conditions each pick their own value: those keep their own
         SampleRing ring = steady || c.query() != null ? new SampleRing(c.window().toMillis())
                 : run.rings.computeIfAbsent(new RingKey(c.metric(), c.window().toMillis()),
                         k -> new SampleRing(k.windowMillis()));
-        var watch = new Watch(run, c, ring, now.toEpochMilli(), allowedSilence(c), steady);
+        var watch = new Watch(run, c, ring, watchedAtMillis, allowedSilence(c), steady);
+        watch.notBefore = notBeforeMillis;
         run.watches.add(watch);
         if (c.metric() != null) {
             run.byMetric.computeIfAbsent(c.metric(), m -> new ArrayList<>()).add(watch);
         }
         index(watch);
+    }
+
+    /**
+     * A run's status as an executor published it: {@link RunPhase#INJECTED} is shown ({@link #injected});
+     * {@link RunPhase#REVERTED} starts the judgement after the revert ({@link #reverted}); any other end forgets the
+     * run ({@link #forget}).
+     */
+    public void status(RunStatus status, Instant now) {
+        switch (status.phase()) {
+            case INJECTED -> injected(status.runId(), now);
+            case REVERTED -> reverted(status.runId(), status.at(), now);
+            case ABORTED, REFUSED, FAILED -> forget(status.runId());
+        }
     }
 
     /** The fault is in place (shown to people; the rules apply from the run's start either way). */
@@ -186,9 +243,95 @@ public final class RuleBook {
 
     /** The run is over: stop watching it, and ignore its start should it be read again. */
     public void forget(UUID runId) {
-        ended.add(runId);
+        end(runId);
         early.remove(runId);
+        pastDeadline.remove(runId);
+        revertsAhead.remove(runId);
         unwatch(runId);
+    }
+
+    /**
+     * The run completed: its fault was reverted at {@code revertedAt}, with no abort. A run without steady-state
+     * conditions is forgotten. One with them is judged again: its autoAbort conditions stop (no abort for it any more),
+     * and its steady-state conditions are judged afresh on samples timed at or after the revert only, by the same
+     * rules as before injection (silence counts from the revert, or from {@code now} when the revert is read later,
+     * as after a restart). Its one verdict, {@link SteadyStateStage#AFTER_REVERT after the revert}, goes to
+     * {@link #verdicts()}, and the run is forgotten. A run whose verdict before injection never came is judged after
+     * its revert all the same. A revert read before the run's start is remembered for {@link #EARLY_HOLD_MILLIS}; a
+     * revert read when its judgement would no longer be due (see {@link #afterRevertDue}) forgets the run.
+     */
+    public void reverted(UUID runId, Instant revertedAt, Instant now) {
+        if (ended.contains(runId)) {
+            return;
+        }
+        long revertedAtMillis = revertedAt.toEpochMilli();
+        long nowMillis = now.toEpochMilli();
+        WatchedRun run = runs.get(runId);
+        RunStarted start = pastDeadline.remove(runId);
+        if (run != null) {
+            if (run.afterRevert) {
+                return; // the same status read twice
+            }
+            if (run.steadyState.isEmpty()) {
+                forget(runId);
+                return;
+            }
+            unwatchConditions(run);
+            startAfterRevert(run, revertedAtMillis, nowMillis);
+        } else if (start != null) {
+            startAfterRevert(new WatchedRun(runId, start.experiment(), start.deadline(), start.spec().steadyState()),
+                    revertedAtMillis, nowMillis);
+        } else {
+            if (revertsAhead.size() >= EARLY_RUNS) {
+                revertsAhead.remove(revertsAhead.keySet().iterator().next());
+            }
+            revertsAhead.put(runId, new RevertAhead(revertedAtMillis, nowMillis));
+        }
+    }
+
+    /**
+     * Watches {@code run}'s steady-state conditions after its revert, unless it has none or the judgement is no longer
+     * due (then it is forgotten); whether it is watched.
+     */
+    private boolean startAfterRevert(WatchedRun run, long revertedAtMillis, long nowMillis) {
+        if (run.steadyState.isEmpty() || nowMillis > afterRevertDue(run.steadyState, revertedAtMillis)) {
+            forget(run.runId);
+            return false;
+        }
+        long from = Math.max(revertedAtMillis, nowMillis);
+        run.afterRevert = true;
+        run.verdictPending = true;
+        run.forgetAt = afterRevertDue(run.steadyState, from);
+        run.steadyState.forEach(c -> watch(run, c, from, revertedAtMillis, true));
+        runs.put(run.runId, run);
+        return true;
+    }
+
+    /**
+     * Until when a judgement after a revert is due when its silence counts from {@code fromMillis}: past the longest of
+     * the conditions' windows plus allowed silence, silence has decided it, so this is a backstop, with a margin.
+     */
+    private long afterRevertDue(List<Condition> steadyState, long fromMillis) {
+        long longest = 0;
+        for (Condition c : steadyState) {
+            longest = Math.max(longest, c.window().toMillis() + allowedSilence(c));
+        }
+        return fromMillis + longest + AFTER_REVERT_MARGIN_MILLIS;
+    }
+
+    private void end(UUID runId) {
+        if (ended.size() >= ENDED_RUNS) { // ids of ended runs only guard against rereading their start: bounded
+            ended.clear();
+        }
+        ended.add(runId);
+    }
+
+    /** Forgets the runs judged after their revert (not while a sample or the sweep iterates their conditions). */
+    private void forgetJudged() {
+        if (!judged.isEmpty()) {
+            judged.forEach(this::forget);
+            judged.clear();
+        }
     }
 
     /** Whether the run is watched. */
@@ -247,6 +390,7 @@ public final class RuleBook {
                 aborts.add(abort);
             }
         }
+        forgetJudged();
         return aborts;
     }
 
@@ -317,6 +461,7 @@ public final class RuleBook {
                 aborts.add(abort);
             }
         }
+        forgetJudged();
         return aborts;
     }
 
@@ -350,12 +495,16 @@ public final class RuleBook {
 
     /**
      * Aborts for runs with a condition whose metric has been silent longer than it allows (unless the condition says
-     * to ignore no data), and forgets runs a minute past their deadline whose end was never heard of.
+     * to ignore no data), and verdicts that the steady state did not hold for runs whose steady-state metric has; and
+     * forgets runs a minute past their deadline whose end was never heard of (runs judged after their revert: past
+     * {@link #afterRevertDue}).
      */
     public List<RunAborted> silentRuns(Instant now) {
         long nowMillis = now.toEpochMilli();
-        runs.values().stream().filter(r -> nowMillis > r.deadline.toEpochMilli() + FORGET_AFTER_DEADLINE_MILLIS)
-                .map(r -> r.runId).toList().forEach(this::unwatch);
+        runs.values().stream().filter(r -> nowMillis > r.forgetAt).map(r -> r.runId).toList().forEach(this::unwatch);
+        pastDeadline.values().removeIf(
+                s -> nowMillis > afterRevertDue(s.spec().steadyState(), s.deadline().toEpochMilli()));
+        revertsAhead.values().removeIf(r -> r.readAtMillis < nowMillis - EARLY_HOLD_MILLIS);
         var aborts = new ArrayList<RunAborted>();
         for (WatchedRun run : runs.values()) {
             if (run.verdictPending) {
@@ -363,8 +512,15 @@ public final class RuleBook {
                     long silent = nowMillis - w.lastEventAt;
                     if (w.steady && !w.decided && silent > w.allowedSilenceMillis) {
                         run.verdictPending = false;
-                        verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, false, now, source,
-                                "steady state not shown: " + silence(w, silent), w.condition, null));
+                        verdicts.add(run.afterRevert
+                                ? new SteadyStateVerdict(run.runId, run.experiment, false, now, source,
+                                        "steady state did not return after the revert: " + silence(w, silent),
+                                        w.condition, null, SteadyStateStage.AFTER_REVERT)
+                                : new SteadyStateVerdict(run.runId, run.experiment, false, now, source,
+                                        "steady state not shown: " + silence(w, silent), w.condition, null));
+                        if (run.afterRevert) {
+                            judged.add(run.runId);
+                        }
                         break;
                     }
                 }
@@ -386,6 +542,7 @@ public final class RuleBook {
                 }
             }
         }
+        forgetJudged();
         return aborts;
     }
 
@@ -461,9 +618,13 @@ public final class RuleBook {
 
     private void unwatch(UUID runId) {
         WatchedRun run = runs.remove(runId);
-        if (run == null) {
-            return;
+        if (run != null) {
+            unwatchConditions(run);
         }
+    }
+
+    /** Takes every condition of {@code run} out of the indexes and the run. */
+    private void unwatchConditions(WatchedRun run) {
         for (Watch w : run.watches) {
             Condition c = w.condition;
             Map<String, List<Watch>> index = c.query() == null ? byMetric : byQuery;
@@ -477,9 +638,9 @@ public final class RuleBook {
                 }
             }
         }
-        if (ended.size() > 100_000) { // ids of ended runs only guard against rereading their start: bounded
-            ended.clear();
-        }
+        run.watches.clear();
+        run.byMetric.clear();
+        run.rings.clear();
     }
 
     private record RingKey(String metric, long windowMillis) {
@@ -488,20 +649,26 @@ public final class RuleBook {
     private static final class WatchedRun {
         final UUID runId;
         final String experiment;
-        final Instant deadline;
+        final List<Condition> steadyState;
         final List<Watch> watches = new ArrayList<>();
         final Map<String, List<Watch>> byMetric = new HashMap<>();
         /** The rings its abort conditions share, by metric and window. */
         final Map<RingKey, SampleRing> rings = new HashMap<>();
         Instant injectedAt;
         boolean aborted;
-        /** It has steady-state conditions and no verdict yet. */
+        /** It has steady-state conditions and no verdict yet (in the current stage). */
         boolean verdictPending;
+        /** It was reverted: only its steady-state conditions are watched, for the verdict after the revert. */
+        boolean afterRevert;
+        /** When the sweep forgets it if its end was never heard of (epoch milliseconds). */
+        long forgetAt;
 
-        WatchedRun(UUID runId, String experiment, Instant deadline) {
+        WatchedRun(UUID runId, String experiment, Instant deadline, List<Condition> steadyState) {
             this.runId = runId;
             this.experiment = experiment;
-            this.deadline = deadline;
+            this.steadyState = steadyState;
+            this.forgetAt = deadline.equals(Instant.MAX) ? Long.MAX_VALUE
+                    : deadline.toEpochMilli() + FORGET_AFTER_DEADLINE_MILLIS;
         }
     }
 
@@ -517,6 +684,8 @@ public final class RuleBook {
         long lastEventAt;
         long breachSince = Long.MIN_VALUE;
         long firstAt = Long.MAX_VALUE;
+        /** Samples timed before this (the revert, for a judgement after it) are not counted. */
+        long notBefore = Long.MIN_VALUE;
         boolean decided;
 
         Watch(WatchedRun run, Condition condition, SampleRing ring, long watchedAtMillis, long allowedSilenceMillis,
@@ -578,7 +747,7 @@ public final class RuleBook {
 
         /** A steady-state condition's sample: once its samples span its window, it is judged, and maybe the run. */
         private void judgeSteadyState(long at, double value, Buckets histogram, long nowMillis) {
-            if (decided || !run.verdictPending) {
+            if (decided || !run.verdictPending || at < notBefore) {
                 return;
             }
             if (at > lastEventAt) {
@@ -593,10 +762,9 @@ public final class RuleBook {
             double observed = window.value();
             String seen = " observed " + observed + " over " + window.size() + " samples";
             if (!window.holds()) {
-                run.verdictPending = false;
-                verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, false, Instant.ofEpochMilli(nowMillis),
-                        source, "steady state did not hold: " + condition.describe() + seen, condition,
-                        Double.isNaN(observed) ? null : observed));
+                decide(false, (run.afterRevert ? "steady state did not return after the revert: "
+                        : "steady state did not hold: ") + condition.describe() + seen, condition,
+                        Double.isNaN(observed) ? null : observed, nowMillis);
                 return;
             }
             for (Watch w : run.watches) {
@@ -604,11 +772,21 @@ public final class RuleBook {
                     return;
                 }
             }
+            decide(true, (run.afterRevert ? "steady state held after the revert: " : "steady state held: ")
+                    + run.watches.stream().filter(w -> w.steady).map(w -> w.condition.describe())
+                            .reduce((a, b) -> a + ", " + b).orElse(""),
+                    null, null, nowMillis);
+        }
+
+        /** The run's verdict in its current stage; a run judged after its revert is then forgotten. */
+        private void decide(boolean held, String message, Condition failed, Double observed, long nowMillis) {
             run.verdictPending = false;
-            verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, true, Instant.ofEpochMilli(nowMillis),
-                    source, "steady state held: " + run.watches.stream().filter(w -> w.steady)
-                            .map(w -> w.condition.describe()).reduce((a, b) -> a + ", " + b).orElse(""),
-                    null, null));
+            verdicts.add(new SteadyStateVerdict(run.runId, run.experiment, held, Instant.ofEpochMilli(nowMillis),
+                    source, message, failed, observed,
+                    run.afterRevert ? SteadyStateStage.AFTER_REVERT : SteadyStateStage.BEFORE_INJECTION));
+            if (run.afterRevert) {
+                judged.add(run.runId);
+            }
         }
     }
 }
