@@ -12,6 +12,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -39,10 +43,12 @@ import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.SteadyStateStage;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Topics;
 import io.tumult.schemas.v1.Trigger;
 
-/** The guardian against a real broker: samples in, aborts and heartbeats out. */
+/** The guardian against a real broker: samples in, aborts, verdicts and heartbeats out. */
 @QuarkusTest
 @WithTestResource(value = TumultStackResource.class, initArgs = @ResourceArg(name = "postgres", value = "false"))
 class GuardianKafkaTest {
@@ -217,6 +223,54 @@ class GuardianKafkaTest {
     }
 
     @Test
+    void shouldSayTheSteadyStateHeldAfterTheRevertWhenHealthySamplesFollowIt() {
+        // Given: a run whose steady state held before injection, injected, then reverted at its deadline
+        String metric = "after_revert_ok";
+        UUID run = startRunWithSteadyState(metric);
+        whileSampling(metric, 0.01, run, verdicts -> !verdicts.isEmpty());
+        publishStatus(run, RunPhase.INJECTED);
+        publishStatus(run, RunPhase.REVERTED);
+
+        // When: healthy samples after the revert
+        List<SteadyStateVerdict> verdicts = whileSampling(metric, 0.01, run,
+                vs -> vs.stream().anyMatch(SteadyStateVerdict::afterRevert));
+
+        // Then: the verdict before injection, then one after the revert that it held; the run is forgotten
+        assertThat(verdicts.get(0).stage()).isEqualTo(SteadyStateStage.BEFORE_INJECTION);
+        assertThat(verdicts.get(0).held()).isTrue();
+        assertThat(verdicts).filteredOn(SteadyStateVerdict::afterRevert).singleElement().satisfies(v -> {
+            assertThat(v.held()).isTrue();
+            assertThat(v.source()).isEqualTo("guardian/guardian-test");
+            assertThat(v.message()).contains("steady state held after the revert", metric);
+        });
+        awaitForgotten(run);
+        assertThat(verdictsFor(run)).filteredOn(SteadyStateVerdict::afterRevert).hasSize(1);
+    }
+
+    @Test
+    void shouldSayTheSteadyStateDidNotReturnAfterTheRevertWhenBadSamplesFollowIt() {
+        // Given
+        String metric = "after_revert_bad";
+        UUID run = startRunWithSteadyState(metric);
+        whileSampling(metric, 0.01, run, verdicts -> !verdicts.isEmpty());
+        publishStatus(run, RunPhase.INJECTED);
+        publishStatus(run, RunPhase.REVERTED);
+
+        // When: the service keeps failing half its requests after the revert
+        List<SteadyStateVerdict> verdicts = whileSampling(metric, 0.5, run,
+                vs -> vs.stream().anyMatch(SteadyStateVerdict::afterRevert));
+
+        // Then
+        assertThat(verdicts).filteredOn(SteadyStateVerdict::afterRevert).singleElement().satisfies(v -> {
+            assertThat(v.held()).isFalse();
+            assertThat(v.condition().metric()).isEqualTo(metric);
+            assertThat(v.observed()).isEqualTo(0.5);
+            assertThat(v.message()).contains("steady state did not return after the revert");
+        });
+        awaitForgotten(run);
+    }
+
+    @Test
     void shouldPublishHeartbeats() {
         // When
         var beats = kafka.read(Topics.GUARDIAN_HEARTBEAT, rs -> rs.size() >= 2, WAIT);
@@ -244,6 +298,56 @@ class GuardianKafkaTest {
         kafka.publish(EventType.RUN_STATUS, runId.toString(), new RunStatus(runId, "guardian-test", RunPhase.INJECTED,
                 Instant.now(), "executor-test", "in place", List.of("network-namespace/victim"), null), "/test");
         return runId;
+    }
+
+    /** A run of 5 minutes whose steady state is {@code avg(metric[1s]) < 0.05}; silence of 30 s is allowed. */
+    private UUID startRunWithSteadyState(String metric) {
+        UUID runId = UUID.randomUUID();
+        var steady = new Condition(metric, Comparison.LT, 0.05, Duration.ofSeconds(1), Aggregation.AVG, null, null,
+                null, Duration.ofSeconds(30));
+        var spec = new ExperimentSpec(null, new NetworkNamespaceTarget("victim"), new NetworkLoss(100),
+                Duration.ofMinutes(5), null, List.of(steady), List.of(), null);
+        kafka.publish(EventType.RUN_STARTED, runId.toString(),
+                new RunStarted(runId, "guardian-test", Trigger.MANUAL, Instant.now(), spec), "/test");
+        return runId;
+    }
+
+    private void publishStatus(UUID run, RunPhase phase) {
+        kafka.publish(EventType.RUN_STATUS, run.toString(), new RunStatus(run, "guardian-test", phase, Instant.now(),
+                "executor-test", phase.name(), List.of("network-namespace/victim"), null), "/test");
+    }
+
+    /**
+     * Publishes a sample of {@code metric} every 100 ms (timed as published) while reading the run's verdicts, until
+     * {@code done} holds for them; returns them, oldest first.
+     */
+    private List<SteadyStateVerdict> whileSampling(String metric, double value, UUID run,
+            Predicate<List<SteadyStateVerdict>> done) {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            sampler.scheduleAtFixedRate(() -> kafka.publishAsync(EventType.METRIC_SAMPLE, run.toString(),
+                    new MetricSample(metric, value, Instant.now(), run, Map.of()), "/test"), 0, 100,
+                    TimeUnit.MILLISECONDS);
+            var records = kafka.read(Topics.RUN_VERDICTS, rs -> done.test(decodeVerdicts(rs, run)), WAIT);
+            List<SteadyStateVerdict> verdicts = decodeVerdicts(records, run);
+            assertThat(done.test(verdicts)).as("verdicts of run %s within %s: %s", run, WAIT, verdicts).isTrue();
+            return verdicts;
+        } finally {
+            sampler.shutdownNow();
+        }
+    }
+
+    private List<SteadyStateVerdict> verdictsFor(UUID run) {
+        return decodeVerdicts(kafka.readAll(Topics.RUN_VERDICTS), run);
+    }
+
+    private static List<SteadyStateVerdict> decodeVerdicts(List<ConsumerRecord<String, byte[]>> records, UUID run) {
+        return records.stream().filter(r -> run.toString().equals(r.key()))
+                .map(r -> TumultJson.decode(EventType.STEADY_STATE_VERDICT, r.value())).toList();
+    }
+
+    private void awaitForgotten(UUID run) {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/runs/" + run).then().statusCode(404));
     }
 
     private void awaitWatched(UUID run) {
