@@ -138,7 +138,8 @@ class GuardianReplicasIT {
         });
     }
 
-    private static GuardedProcess start(LocalKafka kafka, String id, Path work) throws IOException,
+    /** Starts the packaged guardian as replica {@code id}; returns once it judges samples (its runs rebuilt). */
+    static GuardedProcess start(LocalKafka kafka, String id, Path work) throws IOException,
             InterruptedException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         assertThat(jar).as("the packaged guardian (package runs before integration tests)").isRegularFile();
