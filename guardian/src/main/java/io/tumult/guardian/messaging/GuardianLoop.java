@@ -63,10 +63,17 @@ import io.tumult.schemas.v1.Topics;
  * path). All three topics are keyed by run id and have as many partitions; the range assignor gives partition
  * {@code p} of each to the same replica, so a run's start, its statuses and its samples meet on one replica.
  * <p>
+ * A run's statuses go to {@link RuleBook#status}: a run that ended is forgotten, except that one reverted at its
+ * deadline with steady-state conditions is first judged again after the revert ({@link RuleBook#reverted}); the
+ * verdicts are sent after each poll.
+ * <p>
  * On every assignment the book is rebuilt: run-starts and statuses of the assigned partitions are reread from
- * {@link GuardianConfig#runLookback()} ago (runs past their deadline or ended are skipped), and the partitions'
- * samples wait (paused) until that is done, so a restarted or rebalanced replica resumes every run in progress before
- * it judges a sample. Sample offsets are committed only once every abort they caused is acknowledged.
+ * {@link GuardianConfig#runLookback()} ago (runs past their deadline or ended are skipped, but a reverted run whose
+ * judgement after the revert is still due is resumed), and the partitions' samples wait (paused) until that is done,
+ * so a restarted or rebalanced replica resumes every run in progress before it judges a sample. Sample offsets are
+ * committed only once every abort they caused is acknowledged (verdicts are not awaited: one lost in a crash is
+ * judged again by the rebuilt book while due, and a second verdict for a run is harmless, the scheduler takes the
+ * first).
  * <p>
  * A sample that fails its schema, is not finite or is timed beyond the tolerances is dead-lettered with the reason;
  * so is an invalid run-start or status. Other threads reach the book through {@link #offer} and {@link #inspect}.

@@ -42,11 +42,15 @@ import io.tumult.schemas.v1.SteadyStateVerdict;
  * time is further behind the clock than its allowance ({@code noDataAfter}, else the longer of the condition's window
  * and {@link Settings#noDataAfter()}); the clock starts when the run is watched.
  * <p>
- * <b>Steady state.</b> A run's {@code steadyState} conditions describe health: each is judged once, as soon as its
- * samples span its window (and number at least its minimum), and the run gets one {@link SteadyStateVerdict}: not
- * held at the first condition that does not hold or whose metric stays silent past its allowance, held once all held.
- * Executors inject such a run only after a verdict that it held. They are not judged again after the verdict (the
- * autoAbort conditions guard the run from then on). Verdicts are collected by {@link #verdicts()}.
+ * <b>Steady state.</b> A run's {@code steadyState} conditions describe health, and are judged twice. Each time, each
+ * condition is judged once, as soon as its samples span its window (and number at least its minimum), and the run
+ * gets one {@link SteadyStateVerdict}: not held at the first condition that does not hold or whose metric stays silent
+ * past its allowance, held once all held. {@link SteadyStateStage#BEFORE_INJECTION Before injection}, from the moment
+ * the run is watched: executors inject only after a verdict that it held, and the autoAbort conditions guard the run
+ * from then on. {@link SteadyStateStage#AFTER_REVERT After the revert} of a run that completed ({@link #reverted}): its
+ * autoAbort conditions stop, the steady state is judged afresh on samples timed at or after the revert only, and the
+ * run is forgotten after that verdict; the scheduler passes the run only on it. A run reverted past its deadline is
+ * kept for that judgement (also when a rebuild rereads it). Verdicts are collected by {@link #verdicts()}.
  * <p>
  * <b>Queries.</b> A condition may name a PromQL {@link Condition#query() query} instead of a pushed metric. Its values
  * come from the Prometheus bridge through {@link #offerQuery} (one answer per query feeds every condition naming it);
