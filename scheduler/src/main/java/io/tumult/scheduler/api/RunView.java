@@ -20,7 +20,7 @@ import io.tumult.schemas.v1.Condition;
  * @param reason why it ended so; absent while it runs and when there is nothing to say
  * @param abortedBy who or what asked for its abort, if anyone did
  * @param abortRequestedAt when an abort was asked for through this scheduler
- * @param history the executor's reports, oldest first; only on a single run
+ * @param history the executors' reports and the verdict after the revert, oldest first; only on a single run
  */
 public record RunView(UUID runId, String experiment, String trigger, String triggeredBy, Instant fireTime,
         Instant deadline, RunStatusValue status, Reason reason, String abortedBy, Instant abortRequestedAt,
@@ -29,8 +29,8 @@ public record RunView(UUID runId, String experiment, String trigger, String trig
     /**
      * Why a run ended as it did.
      *
-     * @param kind the reason in a word: an abort's kind (auto-abort, no-data, manual, alert, blackout, peer-failure)
-     *        or an executor's status reason (blast-radius, halted, ...)
+     * @param kind the reason in a word: an abort's kind (auto-abort, no-data, manual, alert, blackout, peer-failure),
+     *        an executor's status reason (blast-radius, halted, ...), or steady-state-not-restored
      * @param message one sentence
      * @param condition the autoAbort condition that held, for an auto-abort
      * @param observed the value that made it hold
@@ -38,7 +38,10 @@ public record RunView(UUID runId, String experiment, String trigger, String trig
     public record Reason(String kind, String message, Condition condition, Double observed) {
     }
 
-    /** One step an executor reported. */
+    /**
+     * One step: an executor's report, or ({@code phase} verdict, {@code executor} the guardian) the guardian's verdict
+     * on the steady state after the revert.
+     */
     public record Step(String phase, Instant at, String executor, String message, Instant recordedAt) {
     }
 }

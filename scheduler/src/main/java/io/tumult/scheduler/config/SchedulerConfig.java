@@ -43,6 +43,18 @@ public interface SchedulerConfig {
     Duration startingDeadline();
 
     /**
+     * How long past its steady-state conditions' longest window and allowed silence a run waits, after its revert,
+     * for the guardian's verdict that its steady state came back. With none by then (no guardian running, say), the
+     * run fails with reason {@code steady-state-not-restored}.
+     */
+    @WithDefault("30s")
+    Duration steadyStateVerdictGrace();
+
+    /** How often each replica looks for runs whose verdict after their revert is overdue. */
+    @WithDefault("5s")
+    Duration verdictSweepInterval();
+
+    /**
      * Blackout windows for every experiment ({@code tumult.scheduler.blackouts[0].cron=0 0 12 ? * MON-FRI},
      * {@code ...duration=1h}, {@code ...timezone=Europe/Berlin}): when one opens, runs in progress are aborted
      * (reason blackout); while it is open, no run starts.

@@ -61,6 +61,21 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "abort_requested_at")
     public Instant abortRequestedAt;
 
+    /**
+     * How long after its revert the run waits for the guardian's verdict on its steady state; null when its experiment
+     * has no steady state to judge (it passes at its revert).
+     */
+    @Column(name = "verdict_wait_ms")
+    public Long verdictWaitMillis;
+
+    /** When the scheduler read that the run's fault was reverted at its deadline; null before. */
+    @Column(name = "reverted_at")
+    public Instant revertedAt;
+
+    /** An after-revert verdict (a {@code SteadyStateVerdict} as JSON) read before the revert, applied once it is read. */
+    @Column(name = "early_verdict")
+    public String earlyVerdict;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -18,7 +18,11 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.AbortKind;
+import io.tumult.schemas.v1.EventType;
+import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Trigger;
 
 /** Records what executors report about runs, once per step, and reads runs back with their history. */
@@ -26,6 +30,13 @@ import io.tumult.schemas.v1.Trigger;
 public class RunHistory {
 
     private static final Logger LOG = Logger.getLogger(RunHistory.class);
+
+    /** The step a verdict after the revert is recorded as. */
+    public static final String VERDICT_PHASE = "verdict";
+    private static final String FAIL_OVERDUE = "update run set status = 'FAILED', reason_kind = :kind,"
+            + " reason = 'no guardian verdict on the steady state within ' || (verdict_wait_ms / 1000) || ' s of the"
+            + " revert', updated_at = :now where status = 'RUNNING' and reverted_at is not null"
+            + " and reverted_at + verdict_wait_ms * interval '1 millisecond' < :now";
 
     private final Clock clock = Clock.systemUTC();
 
@@ -67,7 +78,16 @@ public class RunHistory {
                 event.message = status.message();
                 event.detail = status.abortReason() == null ? null : json(status.abortReason());
                 event.recordedAt = clock.instant();
-                if (!run.status.terminal()) {
+                if (!run.status.terminal() && status.phase() == RunPhase.REVERTED && run.verdictWaitMillis != null) {
+                    // completed: it passes only once the guardian judged its steady state back after the revert
+                    run.status = RunStatusValue.RUNNING;
+                    run.revertedAt = event.recordedAt;
+                    run.updatedAt = event.recordedAt;
+                    if (run.earlyVerdict != null) {
+                        judge(run, TumultJson.decode(EventType.STEADY_STATE_VERDICT,
+                                run.earlyVerdict.getBytes(StandardCharsets.UTF_8)), event.recordedAt);
+                    }
+                } else if (!run.status.terminal()) {
                     run.status = RunStatusValue.of(status.phase());
                     var abort = status.abortReason();
                     if (abort != null) {
@@ -86,6 +106,67 @@ public class RunHistory {
                 return event.persist().replaceWithVoid();
             });
         }));
+    }
+
+    /**
+     * Records a guardian's verdict on a run's steady state after its revert, as a step ({@value #VERDICT_PHASE}), and
+     * ends the run that waits for it: PASSED when it held, FAILED ({@code steady-state-not-restored}) when it did not.
+     * One read before the revert is kept until the revert is read. Verdicts before injection are the executors'
+     * business and ignored here, as are repeats (the first counts) and verdicts of runs this scheduler did not start.
+     */
+    public Uni<Void> judged(SteadyStateVerdict verdict) {
+        if (!verdict.afterRevert()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(verdict.runId()).chain(run -> {
+            if (run == null) {
+                LOG.warnf("runId=%s steady-state verdict for a run this scheduler did not start: ignored",
+                        verdict.runId());
+                return Uni.createFrom().voidItem();
+            }
+            return RunEventEntity.count("runId = ?1 and phase = ?2", verdict.runId(), VERDICT_PHASE).chain(seen -> {
+                if (seen > 0) {
+                    return Uni.createFrom().voidItem();
+                }
+                var event = new RunEventEntity();
+                event.runId = verdict.runId();
+                event.phase = VERDICT_PHASE;
+                event.at = verdict.decidedAt();
+                event.executor = verdict.source();
+                event.message = verdict.message();
+                event.recordedAt = clock.instant();
+                if (!run.status.terminal()) {
+                    if (run.revertedAt == null) {
+                        run.earlyVerdict = json(verdict);
+                    } else {
+                        judge(run, verdict, event.recordedAt);
+                    }
+                }
+                return event.persist().replaceWithVoid();
+            });
+        }));
+    }
+
+    /** Ends a run on its verdict after the revert. */
+    private static void judge(RunEntity run, SteadyStateVerdict verdict, Instant now) {
+        run.status = verdict.held() ? RunStatusValue.PASSED : RunStatusValue.FAILED;
+        run.reason = verdict.message();
+        run.reasonKind = verdict.held() ? null : wireName(StatusReason.STEADY_STATE_NOT_RESTORED);
+        run.updatedAt = now;
+    }
+
+    /**
+     * Fails every run whose verdict after its revert is overdue (its {@code verdictWaitMillis} since the revert was
+     * read): with no guardian's word, the steady state is not shown to have come back. Idempotent across replicas.
+     *
+     * @return how many runs it failed
+     */
+    public Uni<Integer> failOverdueVerdicts() {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(FAIL_OVERDUE)
+                .setParameter("now", now)
+                .setParameter("kind", wireName(StatusReason.STEADY_STATE_NOT_RESTORED))
+                .executeUpdate()));
     }
 
     /** Who asked for an abort that did not come through this scheduler, as far as its kind tells. */

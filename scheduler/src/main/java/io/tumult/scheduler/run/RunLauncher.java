@@ -27,6 +27,7 @@ import io.tumult.scheduler.outbox.OutboxRelay;
 import io.tumult.schemas.v1.AbortKind;
 import io.tumult.schemas.v1.AbortReason;
 import io.tumult.schemas.v1.Concurrency;
+import io.tumult.schemas.v1.Condition;
 import io.tumult.schemas.v1.DurationText;
 import io.tumult.schemas.v1.EventType;
 import io.tumult.schemas.v1.Experiment;
@@ -50,6 +51,8 @@ import io.tumult.schemas.v1.Trigger;
 public class RunLauncher {
 
     private static final Logger LOG = Logger.getLogger(RunLauncher.class);
+    /** The guardian's default allowed silence of a condition (its {@code tumult.guardian.no-data-after}). */
+    private static final Duration GUARDIAN_NO_DATA_AFTER = Duration.ofSeconds(5);
     private static final String SKIP = "insert into skipped_fire (experiment, fire_time, reason, detail, recorded_at)"
             + " values (:experiment, :fireTime, :reason, :detail, :now) on conflict do nothing";
     private static final String TRIM_HISTORY = "delete from run where id in (select id from run where experiment ="
@@ -200,6 +203,27 @@ public class RunLauncher {
         });
     }
 
+    /**
+     * How long after its revert a run with {@code steadyState} waits for the guardian's verdict: its longest window
+     * and allowed silence (its {@code noDataAfter}, else its window, at least the guardian's 5 s default), and the
+     * grace. Null without a steady state.
+     */
+    private Long verdictWait(List<Condition> steadyState) {
+        if (steadyState.isEmpty()) {
+            return null;
+        }
+        long longest = 0;
+        for (Condition c : steadyState) {
+            Duration silence = c.noDataAfter() != null ? c.noDataAfter() : max(c.window(), GUARDIAN_NO_DATA_AFTER);
+            longest = Math.max(longest, c.window().plus(silence).toMillis());
+        }
+        return longest + config.steadyStateVerdictGrace().toMillis();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     private Uni<Decision> start(Experiment experiment, List<RunEntity> replaced, UUID runId, Instant fireTime,
             Trigger trigger, String triggeredBy, Instant now) {
         // issued at its fire time when decided ahead of it: its deadline counts from when executors get it
@@ -212,6 +236,7 @@ public class RunLauncher {
         run.fireTime = fireTime;
         run.deadline = start.deadline();
         run.status = RunStatusValue.SCHEDULED;
+        run.verdictWaitMillis = verdictWait(experiment.spec().steadyState());
         run.createdAt = now;
         run.updatedAt = now;
         var rows = new ArrayList<OutboxEntity>();

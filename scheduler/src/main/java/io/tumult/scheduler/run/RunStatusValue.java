@@ -12,23 +12,27 @@ public enum RunStatusValue {
     /** The fault is in place on every target. */
     RUNNING,
     /**
-     * The run completed: the fault stayed for its whole duration and was reverted at its deadline, and no abort came
-     * (no autoAbort condition held, nobody stopped it). Until the guardian judges the steady state after a run, that
-     * is what passed means.
+     * The run completed and its steady state held after it: the fault stayed for its whole duration, was reverted at
+     * its deadline, no abort came, and the guardian's verdict after the revert says the experiment's
+     * {@code steadyState} conditions held again. A run whose experiment has no steady state passes at its revert; one
+     * that has stays RUNNING until that verdict.
      */
     PASSED,
     /** Stopped early and reverted: an autoAbort condition held, a person or halt-all asked; the reason says which. */
     ABORTED,
     /** Refused before anything was touched: blast radius, a halt, a remembered abort, a stale start. */
     REFUSED,
-    /** The tooling failed: injection or revert failed, or the run-start could not be published. */
+    /**
+     * The tooling failed (injection or revert failed, the run-start could not be published), or the run completed but
+     * its steady state did not come back after the revert (reason {@code steady-state-not-restored}).
+     */
     FAILED;
 
     public boolean terminal() {
         return this != SCHEDULED && this != RUNNING;
     }
 
-    /** The status an executor's phase moves a run to. */
+    /** The status an executor's phase moves a run to (a revert of a run with a steady state waits: see PASSED). */
     public static RunStatusValue of(RunPhase phase) {
         return switch (phase) {
             case INJECTED -> RUNNING;

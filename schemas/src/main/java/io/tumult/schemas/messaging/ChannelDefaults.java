@@ -37,6 +37,7 @@ public final class ChannelDefaults implements ConfigSourceFactory {
             "abort", EventType.RUN_ABORTED,
             "run-status", EventType.RUN_STATUS,
             "heartbeat", EventType.GUARDIAN_HEARTBEAT,
+            "run-verdict", EventType.STEADY_STATE_VERDICT,
             "dry-run-request", EventType.DRY_RUN_REQUESTED,
             "dry-run-result", EventType.DRY_RUN_RESULT);
 

@@ -65,11 +65,11 @@ class ChannelDefaultsTest {
 
     @Test
     void shouldNameAChannelForEveryTopic() {
-        // Given: one channel per topic (a halt release rides the abort topic, read with the aborts), but those read with
-        // a plain consumer: the claims and the steady-state verdicts (the executors' group-less fail-safe feed) and
-        // the metric samples (the guardian's evaluating loop); and the scheduler's start records, which ride the
-        // run-start channel and no service reads
-        var plain = List.of(Topics.RUN_CLAIMS, Topics.RUN_VERDICTS, Topics.METRICS, Topics.SCHEDULER_STARTS);
+        // Given: one channel per topic (a halt release rides the abort topic, read with the aborts; the steady-state
+        // verdicts are the scheduler's run-verdict channel, and the executors' group-less fail-safe feed too), but
+        // those read with a plain consumer only: the claims and the metric samples (the guardian's evaluating loop);
+        // and the scheduler's start records, which ride the run-start channel and no service reads
+        var plain = List.of(Topics.RUN_CLAIMS, Topics.METRICS, Topics.SCHEDULER_STARTS);
         var topics = EventType.ALL.stream().map(EventType::topic).distinct().filter(t -> !plain.contains(t)).toList();
 
         // When / Then
