@@ -33,6 +33,7 @@ import io.tumult.local.NetnsPair;
 import io.tumult.schemas.v1.RunAborted;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 
 /**
  * The whole chaos loop on this machine: a real Kafka broker and PostgreSQL, the scheduler, executor and guardian
@@ -220,6 +221,8 @@ public final class LocalLoop implements AutoCloseable {
                         s.targets().isEmpty() ? "" : " " + s.targets());
             } else if (seen.event() instanceof RunAborted a) {
                 line = String.format("abort      from %s: %s", a.source(), a.reason().message());
+            } else if (seen.event() instanceof SteadyStateVerdict v) {
+                line = String.format("verdict    from %s: %s", v.source(), v.message());
             } else {
                 line = seen.event().toString();
             }

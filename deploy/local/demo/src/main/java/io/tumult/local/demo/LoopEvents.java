@@ -22,9 +22,9 @@ import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
 
 /**
- * Records every run-start, run-status and abort on the broker as it arrives, and tells listeners. A record that is not
- * a valid event (someone produced it by hand, or a bug did) is skipped: listeners hear of it, and the next record is
- * read as usual.
+ * Records every run-start, run-status, abort and steady-state verdict on the broker as it arrives, and tells
+ * listeners. A record that is not a valid event (someone produced it by hand, or a bug did) is skipped: listeners hear
+ * of it, and the next record is read as usual.
  */
 final class LoopEvents implements AutoCloseable {
 
@@ -37,7 +37,7 @@ final class LoopEvents implements AutoCloseable {
     }
 
     private static final List<EventType<?>> WATCHED = List.of(EventType.RUN_STARTED, EventType.RUN_STATUS,
-            EventType.RUN_ABORTED);
+            EventType.RUN_ABORTED, EventType.STEADY_STATE_VERDICT);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread poller;

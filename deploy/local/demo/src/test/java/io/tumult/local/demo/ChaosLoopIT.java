@@ -38,6 +38,7 @@ import io.tumult.schemas.v1.RunPhase;
 import io.tumult.schemas.v1.RunStarted;
 import io.tumult.schemas.v1.RunStatus;
 import io.tumult.schemas.v1.StatusReason;
+import io.tumult.schemas.v1.SteadyStateVerdict;
 import io.tumult.schemas.v1.Trigger;
 
 /**
@@ -188,6 +189,115 @@ class ChaosLoopIT {
                 assertThat(phases).containsExactly("injected", "aborted");
             }
         });
+    }
+
+    @Test
+    void shouldPassARunOnlyOnceItsSteadyStateHeldAgainAfterTheRevert() throws Exception {
+        // Given: 20 % loss on the victim for 3 s, under the autoAbort rule's 50 %
+        awaitProbeSeesNoLoss();
+        submitLossExperiment("it-loss-passes", true);
+
+        // When it is run now
+        UUID runId = runNow("it-loss-passes");
+
+        // Then: the fault is measured on the victim while it is in place, and gone after the revert
+        awaitStatus(runId, RunPhase.INJECTED);
+        assertThat(loop.netns().lossPercent(100)).as("victim loss with the fault").isGreaterThan(5);
+        RunStatus reverted = awaitStatus(runId, RunPhase.REVERTED);
+        assertThat(loop.netns().lossPercent(50)).as("victim loss after the revert").isZero();
+
+        // Then: the run passes once the guardian judged the steady state after the revert, not at the revert
+        String passed = awaitRecorded(runId, "PASSED");
+        assertThat(passed).contains("steady state held after the revert");
+        SteadyStateVerdict after = loop.events().first(EventType.STEADY_STATE_VERDICT,
+                v -> v.runId().equals(runId) && v.afterRevert()).orElseThrow();
+        assertThat(after.held()).isTrue();
+        assertThat(after.decidedAt()).isAfter(reverted.at());
+    }
+
+    @Test
+    void shouldFailARunWhoseSteadyStateDoesNotComeBackAfterTheRevert() throws Exception {
+        // Given: the same fault with no autoAbort rule
+        awaitProbeSeesNoLoss();
+        submitLossExperiment("it-loss-fails", false);
+        UUID runId = runNow("it-loss-fails");
+        awaitStatus(runId, RunPhase.INJECTED);
+        String victim = loop.netns().victimName();
+        try {
+            // When: while the fault is in place, the victim stops answering altogether (an outage the fault left
+            // behind: a table of the test's own drops what it receives)
+            ProcessRunner.run("ip", "netns", "exec", victim, "nft", "add", "table", "inet", "it_outage").orThrow();
+            ProcessRunner.run("ip", "netns", "exec", victim, "nft", "add", "chain", "inet", "it_outage", "input", "{",
+                    "type", "filter", "hook", "input", "priority", "0", ";", "policy", "drop", ";", "}").orThrow();
+            awaitStatus(runId, RunPhase.REVERTED);
+
+            // Then: the fault is reverted, but the run fails: its steady state did not come back
+            String failed = awaitRecorded(runId, "FAILED");
+            assertThat(failed).contains("\"kind\":\"steady-state-not-restored\"", LossProbe.METRIC);
+            SteadyStateVerdict after = loop.events().first(EventType.STEADY_STATE_VERDICT,
+                    v -> v.runId().equals(runId) && v.afterRevert()).orElseThrow();
+            assertThat(after.held()).isFalse();
+            assertThat(after.observed()).isGreaterThan(0.1);
+        } finally {
+            ProcessRunner.run("ip", "netns", "exec", victim, "nft", "delete", "table", "inet", "it_outage");
+        }
+        awaitProbeSeesNoLoss();
+        assertThat(ProcessRunner.run("ip", "netns", "exec", victim, "nft", "list", "tables").stdout())
+                .as("nft tables left in the victim").isBlank();
+    }
+
+    /** Until the victim answers and the probe's last second of measurements shows no loss (as the guardian sees it). */
+    private static void awaitProbeSeesNoLoss() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> loop.netns().lossPercent(10) == 0);
+        Instant healthySince = Instant.now();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            var recent = loop.probe().history().stream().filter(o -> o.at().isAfter(Instant.now().minusSeconds(1)))
+                    .map(LossProbe.Observation::lossRatio).toList();
+            return Instant.now().isAfter(healthySince.plusSeconds(1)) && !recent.isEmpty()
+                    && recent.stream().allMatch(r -> r == 0.0);
+        });
+    }
+
+    private static void submitLossExperiment(String name, boolean withAutoAbort) throws Exception {
+        String yaml = """
+                apiVersion: tumult.io/v1
+                kind: Experiment
+                metadata: { name: %s }
+                spec:
+                  target: { kind: network-namespace, name: %s }
+                  attack: { kind: network-loss, percent: 20 }
+                  duration: 3s
+                  blastRadius: { maxTargets: 1 }
+                  steadyState:
+                    - { metric: %s, op: "<", threshold: 0.1, window: 1s, aggregate: avg }
+                %s
+                """.formatted(name, loop.netns().victimName(), LossProbe.METRIC, withAutoAbort
+                ? "  autoAbort:\n    - { metric: " + LossProbe.METRIC
+                        + ", op: \">\", threshold: 0.5, window: 1s, aggregate: avg }"
+                : "");
+        var created = loop.submit(yaml);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
+    private static UUID runNow(String experiment) throws Exception {
+        var accepted = loop.post("/experiments/" + experiment + "/runs");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        var matcher = java.util.regex.Pattern.compile("\"runId\":\"([0-9a-f-]{36})\"").matcher(accepted.body());
+        assertThat(matcher.find()).as(accepted.body()).isTrue();
+        return UUID.fromString(matcher.group(1));
+    }
+
+    /** The run as the scheduler's API shows it, once its status is {@code status}. */
+    private static String awaitRecorded(UUID runId, String status) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> loop.get("/runs/" + runId).body(),
+                body -> body.contains("\"status\":\"" + status + "\""));
+    }
+
+    private static RunStatus awaitStatus(UUID runId, RunPhase phase) {
+        return await().atMost(Duration.ofSeconds(15))
+                .until(() -> loop.events().first(EventType.RUN_STATUS,
+                        s -> s.runId().equals(runId) && s.phase() == phase), Optional::isPresent)
+                .orElseThrow();
     }
 
     private static RunStatus awaitStatus(RunStarted started, RunPhase phase) {
