@@ -3,6 +3,7 @@ package io.tumult.scheduler;
 import static io.tumult.scheduler.Api.asOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +62,8 @@ class SteadyStateAfterRevertTest {
         status(run, RunPhase.REVERTED);
         await().atMost(WAIT).until(() -> history(run).contains("reverted"));
         assertThat(view(run).getString("status")).as("reverted, not yet judged").isEqualTo("RUNNING");
+        asOperator().post("/runs/" + run + "/abort").then().statusCode(409)
+                .body("error", containsString("waits for the guardian's verdict on its steady state"));
 
         // When the guardian's verdict before injection is read (again), then its verdict after the revert
         verdict(run, true, SteadyStateStage.BEFORE_INJECTION, "steady state held: avg(error_rate)[1s] < 0.01");
@@ -123,6 +126,9 @@ class SteadyStateAfterRevertTest {
         assertThat(failed.getString("reason.kind")).isEqualTo("steady-state-not-restored");
         assertThat(failed.getString("reason.message"))
                 .isEqualTo("no guardian verdict on the steady state within 4 s of the revert");
+        assertThat(failed.getList("history.phase")).containsExactly("injected", "reverted", RunHistory.VERDICT_PHASE);
+        assertThat(failed.getString("history[2].executor")).isEqualTo("scheduler");
+        assertThat(failed.getString("history[2].message")).isEqualTo(failed.getString("reason.message"));
     }
 
     @Test
@@ -164,7 +170,9 @@ class SteadyStateAfterRevertTest {
         return asOperator().get("/runs/" + runId).then().statusCode(200).extract().jsonPath();
     }
 
+    /** The phases of the run's history; none before its first step is recorded. */
     private static List<String> history(UUID runId) {
-        return view(runId).getList("history.phase");
+        List<String> phases = view(runId).getList("history.phase");
+        return phases == null ? List.of() : phases;
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -47,19 +48,24 @@ public class RunControl {
         String message = why == null || why.isBlank() ? "aborted by " + actor : why;
         var abort = new RunAborted(runId.toString(), actor, now, new AbortReason(AbortKind.MANUAL, message, null, null));
         var row = new OutboxEntity[1];
-        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(runId).chain(run -> {
-            if (run == null) {
-                throw new ControlException(Reason.NOT_FOUND, "no run " + runId);
-            }
-            if (run.status.terminal()) {
-                throw new ControlException(Reason.CONFLICT, "run " + runId + " has ended: " + run.status);
-            }
-            run.abortedBy = actor;
-            run.abortRequestedAt = now;
-            run.updatedAt = now;
-            return outbox.add(EventType.RUN_ABORTED, abort.runId(), abort, null, now).invoke(added -> row[0] = added)
-                    .replaceWith(run);
-        })).call(() -> relay.publish(List.of(row[0])));
+        return Panache
+                .withTransaction(() -> RunEntity.<RunEntity> findById(runId, LockModeType.PESSIMISTIC_WRITE).chain(run -> {
+                    if (run == null) {
+                        throw new ControlException(Reason.NOT_FOUND, "no run " + runId);
+                    }
+                    if (run.status.terminal()) {
+                        throw new ControlException(Reason.CONFLICT, "run " + runId + " has ended: " + run.status);
+                    }
+                    if (run.revertedAt != null) {
+                        throw new ControlException(Reason.CONFLICT, "run " + runId + " has ended its fault (reverted at "
+                                + run.revertedAt + "); it waits for the guardian's verdict on its steady state");
+                    }
+                    run.abortedBy = actor;
+                    run.abortRequestedAt = now;
+                    run.updatedAt = now;
+                    return outbox.add(EventType.RUN_ABORTED, abort.runId(), abort, null, now).invoke(added -> row[0] = added)
+                            .replaceWith(run);
+                })).call(() -> relay.publish(List.of(row[0])));
     }
 
     /** The halt in force, or null. */

@@ -10,12 +10,18 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.DynamicUpdate;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.tumult.schemas.v1.Trigger;
 
-/** One run of an experiment and where it stands. */
+/**
+ * One run of an experiment and where it stands. An update writes only the columns it changed: the status consumer,
+ * the verdict consumer and a person's abort change different columns of one row and must not undo each other.
+ */
 @Entity
 @Table(name = "run")
+@DynamicUpdate
 public class RunEntity extends PanacheEntityBase {
 
     @Id

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
 
@@ -33,10 +34,13 @@ public class RunHistory {
 
     /** The step a verdict after the revert is recorded as. */
     public static final String VERDICT_PHASE = "verdict";
-    private static final String FAIL_OVERDUE = "update run set status = 'FAILED', reason_kind = :kind,"
+    /** Fails the runs whose verdict is overdue and records the missing verdict as their step, in one statement. */
+    private static final String FAIL_OVERDUE = "with failed as (update run set status = 'FAILED', reason_kind = :kind,"
             + " reason = 'no guardian verdict on the steady state within ' || (verdict_wait_ms / 1000) || ' s of the"
             + " revert', updated_at = :now where status = 'RUNNING' and reverted_at is not null"
-            + " and reverted_at + verdict_wait_ms * interval '1 millisecond' < :now";
+            + " and reverted_at + verdict_wait_ms * interval '1 millisecond' < :now returning id, reason)"
+            + " insert into run_event (run_id, phase, at, executor, message, recorded_at)"
+            + " select id, '" + VERDICT_PHASE + "', :now, 'scheduler', reason, :now from failed on conflict do nothing";
 
     private final Clock clock = Clock.systemUTC();
 
@@ -61,51 +65,53 @@ public class RunHistory {
     /** Records a step; a duplicate is ignored, a final status is never left again. */
     public Uni<Void> record(RunStatus status) {
         String phase = status.phase().name().toLowerCase(Locale.ROOT);
-        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(status.runId()).chain(run -> {
-            if (run == null) {
-                LOG.warnf("runId=%s status %s for a run this scheduler did not start: ignored", status.runId(), phase);
-                return Uni.createFrom().voidItem();
-            }
-            return RunEventEntity.count("runId = ?1 and phase = ?2", status.runId(), phase).chain(seen -> {
-                if (seen > 0) {
-                    return Uni.createFrom().voidItem();
-                }
-                var event = new RunEventEntity();
-                event.runId = status.runId();
-                event.phase = phase;
-                event.at = status.at();
-                event.executor = status.executor();
-                event.message = status.message();
-                event.detail = status.abortReason() == null ? null : json(status.abortReason());
-                event.recordedAt = clock.instant();
-                if (!run.status.terminal() && status.phase() == RunPhase.REVERTED && run.verdictWaitMillis != null) {
-                    // completed: it passes only once the guardian judged its steady state back after the revert
-                    run.status = RunStatusValue.RUNNING;
-                    run.revertedAt = event.recordedAt;
-                    run.updatedAt = event.recordedAt;
-                    if (run.earlyVerdict != null) {
-                        judge(run, TumultJson.decode(EventType.STEADY_STATE_VERDICT,
-                                run.earlyVerdict.getBytes(StandardCharsets.UTF_8)), event.recordedAt);
+        // locked: a revert and its verdict (read by other consumers) each decide from what the other wrote
+        return Panache.withTransaction(
+                () -> RunEntity.<RunEntity> findById(status.runId(), LockModeType.PESSIMISTIC_WRITE).chain(run -> {
+                    if (run == null) {
+                        LOG.warnf("runId=%s status %s for a run this scheduler did not start: ignored", status.runId(), phase);
+                        return Uni.createFrom().voidItem();
                     }
-                } else if (!run.status.terminal()) {
-                    run.status = RunStatusValue.of(status.phase());
-                    var abort = status.abortReason();
-                    if (abort != null) {
-                        run.abortReason = json(abort);
-                        run.reasonKind = wireName(abort.kind());
-                        run.reason = abort.message();
-                        if (run.abortedBy == null) {
-                            run.abortedBy = abortedBy(abort.kind());
+                    return RunEventEntity.count("runId = ?1 and phase = ?2", status.runId(), phase).chain(seen -> {
+                        if (seen > 0) {
+                            return Uni.createFrom().voidItem();
                         }
-                    } else if (status.phase().terminal()) {
-                        run.reason = status.message();
-                        run.reasonKind = status.reason() == null ? null : wireName(status.reason());
-                    }
-                    run.updatedAt = event.recordedAt;
-                }
-                return event.persist().replaceWithVoid();
-            });
-        }));
+                        var event = new RunEventEntity();
+                        event.runId = status.runId();
+                        event.phase = phase;
+                        event.at = status.at();
+                        event.executor = status.executor();
+                        event.message = status.message();
+                        event.detail = status.abortReason() == null ? null : json(status.abortReason());
+                        event.recordedAt = clock.instant();
+                        if (!run.status.terminal() && status.phase() == RunPhase.REVERTED && run.verdictWaitMillis != null) {
+                            // completed: it passes only once the guardian judged its steady state back after the revert
+                            run.status = RunStatusValue.RUNNING;
+                            run.revertedAt = event.recordedAt;
+                            run.updatedAt = event.recordedAt;
+                            if (run.earlyVerdict != null) {
+                                judge(run, TumultJson.decode(EventType.STEADY_STATE_VERDICT,
+                                        run.earlyVerdict.getBytes(StandardCharsets.UTF_8)), event.recordedAt);
+                            }
+                        } else if (!run.status.terminal()) {
+                            run.status = RunStatusValue.of(status.phase());
+                            var abort = status.abortReason();
+                            if (abort != null) {
+                                run.abortReason = json(abort);
+                                run.reasonKind = wireName(abort.kind());
+                                run.reason = abort.message();
+                                if (run.abortedBy == null) {
+                                    run.abortedBy = abortedBy(abort.kind());
+                                }
+                            } else if (status.phase().terminal()) {
+                                run.reason = status.message();
+                                run.reasonKind = status.reason() == null ? null : wireName(status.reason());
+                            }
+                            run.updatedAt = event.recordedAt;
+                        }
+                        return event.persist().replaceWithVoid();
+                    });
+                }));
     }
 
     /**
@@ -118,33 +124,34 @@ public class RunHistory {
         if (!verdict.afterRevert()) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(verdict.runId()).chain(run -> {
-            if (run == null) {
-                LOG.warnf("runId=%s steady-state verdict for a run this scheduler did not start: ignored",
-                        verdict.runId());
-                return Uni.createFrom().voidItem();
-            }
-            return RunEventEntity.count("runId = ?1 and phase = ?2", verdict.runId(), VERDICT_PHASE).chain(seen -> {
-                if (seen > 0) {
-                    return Uni.createFrom().voidItem();
-                }
-                var event = new RunEventEntity();
-                event.runId = verdict.runId();
-                event.phase = VERDICT_PHASE;
-                event.at = verdict.decidedAt();
-                event.executor = verdict.source();
-                event.message = verdict.message();
-                event.recordedAt = clock.instant();
-                if (!run.status.terminal()) {
-                    if (run.revertedAt == null) {
-                        run.earlyVerdict = json(verdict);
-                    } else {
-                        judge(run, verdict, event.recordedAt);
+        return Panache.withTransaction(
+                () -> RunEntity.<RunEntity> findById(verdict.runId(), LockModeType.PESSIMISTIC_WRITE).chain(run -> {
+                    if (run == null) {
+                        LOG.warnf("runId=%s steady-state verdict for a run this scheduler did not start: ignored",
+                                verdict.runId());
+                        return Uni.createFrom().voidItem();
                     }
-                }
-                return event.persist().replaceWithVoid();
-            });
-        }));
+                    return RunEventEntity.count("runId = ?1 and phase = ?2", verdict.runId(), VERDICT_PHASE).chain(seen -> {
+                        if (seen > 0) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        var event = new RunEventEntity();
+                        event.runId = verdict.runId();
+                        event.phase = VERDICT_PHASE;
+                        event.at = verdict.decidedAt();
+                        event.executor = verdict.source();
+                        event.message = verdict.message();
+                        event.recordedAt = clock.instant();
+                        if (!run.status.terminal()) {
+                            if (run.revertedAt == null) {
+                                run.earlyVerdict = json(verdict);
+                            } else {
+                                judge(run, verdict, event.recordedAt);
+                            }
+                        }
+                        return event.persist().replaceWithVoid();
+                    });
+                }));
     }
 
     /** Ends a run on its verdict after the revert. */
@@ -157,7 +164,8 @@ public class RunHistory {
 
     /**
      * Fails every run whose verdict after its revert is overdue (its {@code verdictWaitMillis} since the revert was
-     * read): with no guardian's word, the steady state is not shown to have come back. Idempotent across replicas.
+     * read): with no guardian's word, the steady state is not shown to have come back; the step records it (a verdict
+     * read later is then a repeat). Idempotent across replicas.
      *
      * @return how many runs it failed
      */
