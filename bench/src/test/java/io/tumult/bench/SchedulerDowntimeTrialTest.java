@@ -118,9 +118,9 @@ class SchedulerDowntimeTrialTest {
                         .allMatch(t -> t.isAfter(newestSkipped));
                 assertThat(skipped.firstKey()).as("no fire time before the kill was skipped: created %s", created)
                         .isAfter(killed.minusSeconds(1));
-                System.out.printf("scheduler downtime trial: down %s s (deadline %s s), %d fire times skipped"
-                        + " (MISSED_DEADLINE), %d caught up on restart, restart to serving %d ms%n",
-                        Duration.between(killed, restarted).toSeconds(), DEADLINE_SECONDS, skipped.size(),
+                System.out.printf(java.util.Locale.ROOT, "scheduler downtime trial: down %.1f s (deadline %s s), %d fire"
+                        + " times skipped (MISSED_DEADLINE), %d caught up on restart, restart to serving %d ms%n",
+                        Duration.between(killed, restarted).toMillis() / 1000.0, DEADLINE_SECONDS, skipped.size(),
                         caughtUp.size(), Duration.between(restarted, serving).toMillis());
             } catch (AssertionError | RuntimeException e) {
                 keepLogs(work);
