@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -65,53 +66,37 @@ public class RunHistory {
     /** Records a step; a duplicate is ignored, a final status is never left again. */
     public Uni<Void> record(RunStatus status) {
         String phase = status.phase().name().toLowerCase(Locale.ROOT);
-        // locked: a revert and its verdict (read by other consumers) each decide from what the other wrote
-        return Panache.withTransaction(
-                () -> RunEntity.<RunEntity> findById(status.runId(), LockModeType.PESSIMISTIC_WRITE).chain(run -> {
-                    if (run == null) {
-                        LOG.warnf("runId=%s status %s for a run this scheduler did not start: ignored", status.runId(), phase);
-                        return Uni.createFrom().voidItem();
+        String detail = status.abortReason() == null ? null : json(status.abortReason());
+        return recordStep(status.runId(), phase, "status " + phase, status.at(), status.executor(), status.message(),
+                detail, (run, now) -> {
+                    if (run.status.terminal()) {
+                        return;
                     }
-                    return RunEventEntity.count("runId = ?1 and phase = ?2", status.runId(), phase).chain(seen -> {
-                        if (seen > 0) {
-                            return Uni.createFrom().voidItem();
+                    run.updatedAt = now;
+                    if (status.phase() == RunPhase.REVERTED && run.verdictWaitMillis != null) {
+                        // completed: it passes only once the guardian judged its steady state back after the revert
+                        run.status = RunStatusValue.RUNNING;
+                        run.revertedAt = now;
+                        if (run.earlyVerdict != null) {
+                            judge(run, TumultJson.decode(EventType.STEADY_STATE_VERDICT,
+                                    run.earlyVerdict.getBytes(StandardCharsets.UTF_8)), now);
                         }
-                        var event = new RunEventEntity();
-                        event.runId = status.runId();
-                        event.phase = phase;
-                        event.at = status.at();
-                        event.executor = status.executor();
-                        event.message = status.message();
-                        event.detail = status.abortReason() == null ? null : json(status.abortReason());
-                        event.recordedAt = clock.instant();
-                        if (!run.status.terminal() && status.phase() == RunPhase.REVERTED && run.verdictWaitMillis != null) {
-                            // completed: it passes only once the guardian judged its steady state back after the revert
-                            run.status = RunStatusValue.RUNNING;
-                            run.revertedAt = event.recordedAt;
-                            run.updatedAt = event.recordedAt;
-                            if (run.earlyVerdict != null) {
-                                judge(run, TumultJson.decode(EventType.STEADY_STATE_VERDICT,
-                                        run.earlyVerdict.getBytes(StandardCharsets.UTF_8)), event.recordedAt);
-                            }
-                        } else if (!run.status.terminal()) {
-                            run.status = RunStatusValue.of(status.phase());
-                            var abort = status.abortReason();
-                            if (abort != null) {
-                                run.abortReason = json(abort);
-                                run.reasonKind = wireName(abort.kind());
-                                run.reason = abort.message();
-                                if (run.abortedBy == null) {
-                                    run.abortedBy = abortedBy(abort.kind());
-                                }
-                            } else if (status.phase().terminal()) {
-                                run.reason = status.message();
-                                run.reasonKind = status.reason() == null ? null : wireName(status.reason());
-                            }
-                            run.updatedAt = event.recordedAt;
+                        return;
+                    }
+                    run.status = RunStatusValue.of(status.phase());
+                    var abort = status.abortReason();
+                    if (abort != null) {
+                        run.abortReason = json(abort);
+                        run.reasonKind = wireName(abort.kind());
+                        run.reason = abort.message();
+                        if (run.abortedBy == null) {
+                            run.abortedBy = abortedBy(abort.kind());
                         }
-                        return event.persist().replaceWithVoid();
-                    });
-                }));
+                    } else if (status.phase().terminal()) {
+                        run.reason = status.message();
+                        run.reasonKind = status.reason() == null ? null : wireName(status.reason());
+                    }
+                });
     }
 
     /**
@@ -124,31 +109,45 @@ public class RunHistory {
         if (!verdict.afterRevert()) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(
-                () -> RunEntity.<RunEntity> findById(verdict.runId(), LockModeType.PESSIMISTIC_WRITE).chain(run -> {
+        return recordStep(verdict.runId(), VERDICT_PHASE, "steady-state verdict", verdict.decidedAt(),
+                verdict.source(), verdict.message(), null, (run, now) -> {
+                    if (run.status.terminal()) {
+                        return;
+                    }
+                    if (run.revertedAt == null) {
+                        run.earlyVerdict = json(verdict);
+                    } else {
+                        judge(run, verdict, now);
+                    }
+                });
+    }
+
+    /**
+     * In one transaction, with the run's row locked (a revert and its verdict, read by different consumers, each
+     * decide from what the other wrote): records its step {@code phase} unless it was already, and lets
+     * {@code change} update the run, given the time it is recorded. A run this scheduler did not start is ignored.
+     */
+    private Uni<Void> recordStep(UUID runId, String phase, String what, Instant at, String by, String message,
+            String detail, BiConsumer<RunEntity, Instant> change) {
+        return Panache.withTransaction(() -> RunEntity.<RunEntity> findById(runId, LockModeType.PESSIMISTIC_WRITE)
+                .chain(run -> {
                     if (run == null) {
-                        LOG.warnf("runId=%s steady-state verdict for a run this scheduler did not start: ignored",
-                                verdict.runId());
+                        LOG.warnf("runId=%s %s for a run this scheduler did not start: ignored", runId, what);
                         return Uni.createFrom().voidItem();
                     }
-                    return RunEventEntity.count("runId = ?1 and phase = ?2", verdict.runId(), VERDICT_PHASE).chain(seen -> {
+                    return RunEventEntity.count("runId = ?1 and phase = ?2", runId, phase).chain(seen -> {
                         if (seen > 0) {
                             return Uni.createFrom().voidItem();
                         }
                         var event = new RunEventEntity();
-                        event.runId = verdict.runId();
-                        event.phase = VERDICT_PHASE;
-                        event.at = verdict.decidedAt();
-                        event.executor = verdict.source();
-                        event.message = verdict.message();
+                        event.runId = runId;
+                        event.phase = phase;
+                        event.at = at;
+                        event.executor = by;
+                        event.message = message;
+                        event.detail = detail;
                         event.recordedAt = clock.instant();
-                        if (!run.status.terminal()) {
-                            if (run.revertedAt == null) {
-                                run.earlyVerdict = json(verdict);
-                            } else {
-                                judge(run, verdict, event.recordedAt);
-                            }
-                        }
+                        change.accept(run, event.recordedAt);
                         return event.persist().replaceWithVoid();
                     });
                 }));
