@@ -36,13 +36,13 @@ import io.tumult.schemas.v1.Topics;
  * Exactly once across replicas, and on time: three packaged scheduler JVMs on one real broker and PostgreSQL,
  * {@code -DfiringExperiments} experiments each firing every second (6-field cron), created on one replica; during
  * {@code -DfiringSeconds} a random replica is {@code kill -9}ed {@code -DfiringKills} times at random moments and
- * started again; then each experiment is suspended through another replica. Every run-start on
- * {@code tumult.runs.start} is counted (the topic's timestamps set to the broker's append time):
+ * started again; then each experiment's schedule is changed, through another replica, to even seconds only. Every
+ * run-start on {@code tumult.runs.start} is counted (the topic's timestamps set to the broker's append time):
  * <ul>
- * <li>missed: a whole second between an experiment's creation and its suspension with no run-start;</li>
+ * <li>missed: a whole second between an experiment's creation and the change with no run-start;</li>
  * <li>duplicate: a run id on the topic more than once although its outbox row was published once (a row taken over
  * from a killed relay is published again by design, harmless by run id, and counted apart);</li>
- * <li>after the change: a run-start for a second after the suspension was acknowledged, which would mean some
+ * <li>after the change: a run-start for an odd second after the change was acknowledged, which would mean some
  * replica still fired the old schedule.</li>
  * </ul>
  * Fire lag is the run-start's append time minus its fire time; none may be appended before it. The replicas decide

@@ -68,6 +68,7 @@ class SchedulingTest {
         assertThat(EventClient.header(record, "ce_id")).isNotBlank();
         assertThat(start.trigger()).isEqualTo(Trigger.CRON);
         assertThat(run(start.runId()).getString("status")).isEqualTo("SCHEDULED");
+        assertThat(run(start.runId()).getString("triggeredBy")).isEqualTo("cron");
         // the cron fires every second: let two more fire times pass (a time window is the point here)
         var later = kafka.read(Topics.RUN_START, rs -> false, Duration.ofMillis(2500));
         assertThat(startsOf(later, "every-second")).as("Forbid: no second run while the first is active").hasSize(1);

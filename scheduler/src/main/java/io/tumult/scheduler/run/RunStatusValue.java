@@ -23,8 +23,8 @@ public enum RunStatusValue {
     /** Refused before anything was touched: blast radius, a halt, a remembered abort, a stale start. */
     REFUSED,
     /**
-     * The tooling failed (injection or revert failed, the run-start could not be published), or the run completed but
-     * its steady state did not come back after the revert (reason {@code steady-state-not-restored}).
+     * The tooling failed (injection or revert; a run-start not yet published is retried, never failed), or the run
+     * completed but its steady state did not come back after the revert (reason {@code steady-state-not-restored}).
      */
     FAILED;
 
