@@ -301,10 +301,7 @@ class ChaosLoopIT {
     }
 
     private static RunStatus awaitStatus(RunStarted started, RunPhase phase) {
-        return await().atMost(Duration.ofSeconds(15))
-                .until(() -> loop.events().first(EventType.RUN_STATUS,
-                        s -> s.runId().equals(started.runId()) && s.phase() == phase), Optional::isPresent)
-                .orElseThrow();
+        return awaitStatus(started.runId(), phase);
     }
 
     private static Instant receivedAt(RunStatus status) {
