@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.tumult.local.EventClient;
 import io.tumult.local.GuardedProcess;
+import io.tumult.local.LocalFiles;
 import io.tumult.local.LocalStack;
 import io.tumult.local.NeedsHostAttacks;
 import io.tumult.local.NetnsPair;
@@ -111,7 +112,7 @@ class FaultLatencyBenchTest {
         } finally {
             heartbeat.shutdownNow();
             keepExecutorLogs(work);
-            deleteTree(work);
+            LocalFiles.deleteTree(work);
         }
 
         // Then every round saw each fault on the victim and saw it go (awaited above); report the figures
@@ -214,12 +215,6 @@ class FaultLatencyBenchTest {
             for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
                 Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

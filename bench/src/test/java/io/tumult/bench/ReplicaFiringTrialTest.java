@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
+import io.tumult.local.LocalFiles;
 import io.tumult.local.LocalStack;
 import io.tumult.schemas.v1.Topics;
 
@@ -229,7 +230,7 @@ class ReplicaFiringTrialTest {
                 throw new AssertionError(e.getMessage() + "\n" + replicas.logTails(), e);
             }
         } finally {
-            deleteTree(work);
+            LocalFiles.deleteTree(work);
         }
     }
 
@@ -304,11 +305,5 @@ class ReplicaFiringTrialTest {
     private static double percentile(List<Double> sorted, double p) {
         int rank = (int) Math.ceil(p / 100 * sorted.size());
         return sorted.get(Math.max(0, rank - 1));
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

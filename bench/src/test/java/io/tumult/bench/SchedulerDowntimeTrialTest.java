@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.tumult.local.LocalFiles;
 import io.tumult.local.LocalStack;
 import io.tumult.schemas.json.TumultJson;
 import io.tumult.schemas.v1.EventType;
@@ -127,9 +127,7 @@ class SchedulerDowntimeTrialTest {
                 throw new AssertionError(e.getMessage() + "\n" + replicas.logTails(), e);
             }
         } finally {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            LocalFiles.deleteTree(work);
         }
     }
 

@@ -2,14 +2,12 @@ package io.tumult.local;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -254,7 +252,7 @@ public final class LocalKafka implements KafkaBroker {
     @Override
     public void close() {
         broker.close();
-        deleteTree(dir);
+        LocalFiles.deleteTree(dir);
     }
 
     /** Removes the directories of brokers whose owning JVM died without closing them (kill -9). */
@@ -264,17 +262,9 @@ public final class LocalKafka implements KafkaBroker {
             dirs.forEach(d -> {
                 Matcher m = STALE_DIR.matcher(d.getFileName().toString());
                 if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-                    deleteTree(d);
+                    LocalFiles.deleteTree(d);
                 }
             });
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // a temp dir left behind is harmless; the next start sweeps it
         }
     }
 }

@@ -1,10 +1,8 @@
 package io.tumult.local;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 
 /**
  * A temporary directory named after the JVM that owns it ({@code <prefix><pid>-...}), so that the next one created
@@ -19,21 +17,13 @@ record OwnedTempDir(Path path) implements AutoCloseable {
                     .filter(d -> {
                         String pid = d.getFileName().toString().substring(prefix.length()).split("-")[0];
                         return ProcessHandle.of(Long.parseLong(pid)).isEmpty();
-                    }).forEach(OwnedTempDir::delete);
+                    }).forEach(LocalFiles::deleteTree);
         }
         return new OwnedTempDir(Files.createTempDirectory(prefix + ProcessHandle.current().pid() + "-"));
     }
 
     @Override
     public void close() {
-        delete(path);
-    }
-
-    private static void delete(Path root) {
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // a temp dir left behind is harmless; the next start sweeps it
-        }
+        LocalFiles.deleteTree(path);
     }
 }
