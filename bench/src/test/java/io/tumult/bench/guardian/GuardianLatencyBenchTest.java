@@ -2,6 +2,7 @@ package io.tumult.bench.guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,12 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -54,8 +62,9 @@ import io.tumult.schemas.v1.Trigger;
  * producers on other machines would not take the guardian's and the broker's cores;
  * {@code -DguardianLoadInBenchJvm=true} runs it on a thread of this JVM instead, at normal priority. Each trial starts
  * a run watching {@code last(bench_breach[5s]) > 0.5}, waits until the guardian lists it, then sends one breaching
- * sample; the time is from just before that send to the moment a consumer, polling the abort topic every
- * millisecond, holds the run's abort. Trials are 100 to 200 ms apart (random): breaches are rare, and the bench's own
+ * sample; the time is from just before that send to the abort published (the broker's append time, stamped on the
+ * record: {@code LogAppendTime} on the abort topic), and to the moment a consumer of the abort topic holds it. Trials are 100
+ * to 200 ms apart (random): breaches are rare, and the bench's own
  * work (a run-start, polling the guardian, the breach) is then a small load beside the background. Five trials warm up and are
  * not counted, and none counts before
  * {@code -DguardianWarmUpSeconds} of load (the JVMs' compilers settle). Also reports the guardian's own part
@@ -82,9 +91,14 @@ class GuardianLatencyBenchTest {
         int trials = Integer.getInteger("guardianBreaches", 20);
         var endToEnd = new ArrayList<Double>();
         var own = new ArrayList<Double>();
+        var published = new ArrayList<Double>();
+        var toHandOff = new ArrayList<Double>();
+        var handOffToPublished = new ArrayList<Double>();
         var lastHop = new ArrayList<Double>();
         var received = new ConcurrentHashMap<String, Long>();
         var abortBodies = new ConcurrentHashMap<String, byte[]>();
+        var abortAppended = new ConcurrentHashMap<String, Long>();
+        var abortHandedOff = new ConcurrentHashMap<String, Instant>();
         var abortHops = new ConcurrentHashMap<String, Long>();
         var stop = new AtomicBoolean();
         var sentByThread = new AtomicLong();
@@ -92,8 +106,10 @@ class GuardianLatencyBenchTest {
         Path work = Files.createDirectories(Path.of("target", "guardian-latency"));
         try (LocalKafka kafka = LocalKafka.start(); var events = new EventClient(kafka.bootstrapServers())) {
             String servers = kafka.bootstrapServers();
+            appendTimeOnAborts(servers);
             List<UUID> background = BenchSamples.startHealthyRuns(events, 30, "latency-bench-background");
-            Thread aborts = new Thread(() -> readAborts(servers, received, abortBodies, abortHops, stop),
+            Thread aborts = new Thread(
+                    () -> readAborts(servers, received, abortBodies, abortAppended, abortHandedOff, abortHops, stop),
                     "abort-reader");
             aborts.start();
             Thread loadThread = null;
@@ -147,6 +163,7 @@ class GuardianLatencyBenchTest {
                     guardian.awaitWatching(key, WAIT);
 
                     // When one breaching sample is sent
+                    Instant sentAt = Instant.now(); // microseconds here, on the clock the broker stamps appends with
                     long sent = System.nanoTime();
                     breaches.send(BenchSamples.sample("bench_breach", key, 1.0, Instant.now()));
 
@@ -166,6 +183,14 @@ class GuardianLatencyBenchTest {
                     }
                     if (counted) {
                         endToEnd.add((at - sent) / 1e6);
+                        assertThat(abortAppended).as("abort stamped with the broker's append time").containsKey(key);
+                        assertThat(abortHandedOff).as("abort's ce_time header").containsKey(key);
+                        // the append's whole millisecond, rounded up: never shorter than it was
+                        double appended = abortAppended.get(key) + 1;
+                        double handedOff = millis(abortHandedOff.get(key));
+                        published.add(appended - millis(sentAt));
+                        toHandOff.add(handedOff - millis(sentAt));
+                        handOffToPublished.add(appended - handedOff);
                         lastHop.add(abortHops.get(key).doubleValue());
                         if (!RELAY) {
                             RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key));
@@ -188,15 +213,18 @@ class GuardianLatencyBenchTest {
                                         share(cpuTo[3].minus(cpuFrom[3]), seconds)));
                 String report = String.format(Locale.ROOT,
                         "%s breach latency, %d trials (+%d warm-up, %s s of load first) under %,.0f background"
-                                + " samples/s sent (target %,d, %s), %,.0f/s taken in by the %s:%n%s%s%s"
+                                + " samples/s sent (target %,d, %s), %,.0f/s taken in by the %s:%n%s%s%s%s%s%s"
                                 + "  first breach after the %s started (the first warm-up trial): %.1f ms, the guardian's"
                                 + " own part %.1f ms%n%s",
                         SUBJECT, trials, WARM_UP_TRIALS, WARM_UP_LOAD.toSeconds(), achieved, BACKGROUND_PER_SECOND,
                         LOAD_IN_BENCH_JVM ? "a thread of the bench's JVM" : "its own JVM at nice 19", evaluated, SUBJECT,
+                        Stats.line("breach sample sent -> abort published", published, "ms"),
+                        Stats.line("  of which: sent -> abort handed to the producer", toHandOff, "ms"),
+                        Stats.line("  and: handed to the producer -> published", handOffToPublished, "ms"),
                         Stats.line("breach sample sent -> abort read off the topic", endToEnd, "ms"),
                         RELAY ? "  (the null relay in place of the guardian: two Kafka hops, no judging)\n"
                                 : Stats.line("guardian's own: sample received -> abort sent", own, "ms"),
-                        Stats.line("abort sent (record time) -> read off the topic", lastHop, "ms"),
+                        Stats.line("abort published -> read off the topic", lastHop, "ms"),
                         SUBJECT, firstAbort, firstOwn, cpu);
                 System.out.print(report);
                 Files.writeString(Path.of("target", "guardian-latency.txt"), report);
@@ -212,6 +240,7 @@ class GuardianLatencyBenchTest {
             }
         }
         assertThat(endToEnd).hasSize(trials);
+        assertThat(published).hasSize(trials).allSatisfy(ms -> assertThat(ms).isPositive());
     }
 
     /** CPU used so far by the guardian, the broker, this JVM and the background load's JVM (zero without one). */
@@ -233,16 +262,36 @@ class GuardianLatencyBenchTest {
         }
     }
 
+    /** Milliseconds since the epoch, with the instant's fraction of a millisecond. */
+    private static double millis(Instant at) {
+        return at.getEpochSecond() * 1e3 + at.getNano() / 1e6;
+    }
+
     private static double share(Duration cpu, double seconds) {
         return 100 * cpu.toNanos() / 1e9 / seconds;
     }
 
     /**
-     * Reads the abort topic: when each run's first abort was held ({@link System#nanoTime()}), its body, and how long
-     * after its record's timestamp (the sender's clock at send, this machine's) it was held: the last hop alone.
+     * Has the broker stamp each abort with the time it appended it ({@code LogAppendTime}): when the abort was published,
+     * on this machine's one clock, to the millisecond.
+     */
+    private static void appendTimeOnAborts(String servers) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RUN_ABORT),
+                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
+                            AlterConfigOp.OpType.SET))))
+                    .all().get();
+        }
+    }
+
+    /**
+     * Reads the abort topic: when each run's first abort was held ({@link System#nanoTime()}), its body, when the broker
+     * appended it (its record's timestamp), when its sender handed it to its producer (its CloudEvents time, {@code
+     * ce_time}), and how long after that append it was held: the last hop alone.
      */
     private static void readAborts(String servers, Map<String, Long> received, Map<String, byte[]> bodies,
-            Map<String, Long> lastHops, AtomicBoolean stop) {
+            Map<String, Long> appended, Map<String, Instant> handedOff, Map<String, Long> lastHops,
+            AtomicBoolean stop) {
         // a fetch is answered as soon as a record arrives: a long wait adds no latency, and no busy polling
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -254,6 +303,13 @@ class GuardianLatencyBenchTest {
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long at = System.nanoTime();
+                    if (r.timestampType() == TimestampType.LOG_APPEND_TIME) { // else the trial fails on its absence
+                        appended.putIfAbsent(r.key(), r.timestamp());
+                    }
+                    Header time = r.headers().lastHeader("ce_time");
+                    if (time != null) { // else the trial fails on its absence
+                        handedOff.putIfAbsent(r.key(), Instant.parse(new String(time.value(), StandardCharsets.UTF_8)));
+                    }
                     lastHops.putIfAbsent(r.key(), System.currentTimeMillis() - r.timestamp());
                     bodies.put(r.key(), r.value());
                     received.putIfAbsent(r.key(), at);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,10 @@ final class NullRelay implements Judge {
                     byte[] value = r.value();
                     if (value != null && value.length >= BREACH.length
                             && Arrays.equals(value, 0, BREACH.length, BREACH, 0, BREACH.length)) {
-                        producer.send(new ProducerRecord<>(Topics.RUN_ABORT, r.key(), value), (meta, e) -> System.out
+                        var abort = new ProducerRecord<>(Topics.RUN_ABORT, r.key(), value);
+                        // when it was handed to the producer, as the guardian's aborts say in their CloudEvents time
+                        abort.headers().add("ce_time", Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+                        producer.send(abort, (meta, e) -> System.out
                                 .println("relayed " + new String(r.key(), StandardCharsets.UTF_8) + (e == null ? ""
                                         : ": " + e)));
                     }
