@@ -401,6 +401,93 @@ class FiringTest {
         asOperator().get("/experiments/never").then().statusCode(404);
     }
 
+    @Test
+    void shouldStartOneRunWhenACronFireAndARunNowRaceUnderForbid() throws Exception {
+        var racers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        int cronWon = 0;
+        try {
+            for (int race = 0; race < 8; race++) {
+                // Given a fresh experiment whose concurrency is Forbid, with no run yet
+                String name = "forbid-race-" + race;
+                create(name, "{ cron: \"" + YEARLY + "\", concurrency: Forbid }");
+                Instant fireTime = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(1);
+
+                // When its cron fire and a person's run-now arrive together, the fire held back a little longer in
+                // each race (0 to 21 ms: a request over HTTP takes about that), so that either may come first
+                var together = new java.util.concurrent.CyclicBarrier(2);
+                long holdBack = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(3L * race);
+                var cron = racers.submit(() -> {
+                    together.await();
+                    java.util.concurrent.locks.LockSupport.parkNanos(holdBack);
+                    return query(() -> launcher.fireScheduled(name, fireTime));
+                });
+                var runNow = racers.submit(() -> {
+                    together.await();
+                    return asOperator().post("/experiments/" + name + "/runs").then().extract();
+                });
+                FireResult fired = cron.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                var asked = runNow.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+
+                // Then exactly one of them started a run, and the other was told why not
+                if (fired.runId() != null) {
+                    cronWon++;
+                    assertThat(asked.statusCode()).as("run-now after the cron fire of %s", name).isEqualTo(409);
+                    assertThat(asked.asString()).contains("Forbid");
+                } else {
+                    assertThat(asked.statusCode()).as("run-now before the cron fire of %s", name).isEqualTo(202);
+                    assertThat(fired.skipped()).startsWith("FORBID");
+                    assertThat(skippedFires(name)).singleElement()
+                            .satisfies(fire -> assertThat(fire).containsEntry("fireTime", fireTime.toString())
+                                    .containsEntry("reason", "FORBID"));
+                }
+                List<Map<String, Object>> runs = asViewer().get("/runs?experiment=" + name).then().statusCode(200)
+                        .extract().jsonPath().getList("items");
+                assertThat(runs).as("runs of %s", name).hasSize(1);
+                String runId = (String) runs.get(0).get("runId");
+                assertThat(outboxRows(runId)).as("run-starts of %s in the outbox", name).isEqualTo(1);
+            }
+        } finally {
+            racers.shutdownNow();
+        }
+        System.out.printf("Forbid races: the cron fire won %d of 8%n", cronWon); // which one wins is the race's
+    }
+
+    @Test
+    void shouldLeaveTheDocumentItsVersionsAndItsTriggerAsTheyWereWhenAReplacementIsRefused() throws Exception {
+        // Given a scheduled experiment
+        create("kept-as-it-was", "{ cron: \"0 10 * * 1-5\", concurrency: Forbid }");
+        String document = asViewer().get("/experiments/kept-as-it-was").then().statusCode(200).extract().asString();
+        String versions = asViewer().get("/experiments/kept-as-it-was/versions").then().statusCode(200).extract()
+                .asString();
+        List<String> triggers = cronTriggers("kept-as-it-was");
+        assertThat(triggers).hasSize(1);
+
+        // When replacements that fail are refused: a schedule that never fires, a field out of range, bad YAML
+        String never = yaml("kept-as-it-was", "{ cron: \"0 0 30 2 *\", concurrency: Forbid }");
+        String outOfRange = yaml("kept-as-it-was", "{ cron: \"* * * * * ?\", concurrency: Allow }")
+                .replace("percent: 100", "percent: 200");
+        assertThat(refusedPut("kept-as-it-was", never)).contains("$.spec.schedule.cron");
+        assertThat(refusedPut("kept-as-it-was", outOfRange)).contains("$.spec.attack.percent");
+        assertThat(refusedPut("kept-as-it-was", "spec: [unclosed")).isNotBlank();
+
+        // Then the document, its versions and its trigger are as they were
+        asViewer().get("/experiments/kept-as-it-was").then().statusCode(200).body(equalTo(document));
+        asViewer().get("/experiments/kept-as-it-was/versions").then().statusCode(200).body(equalTo(versions));
+        assertThat(cronTriggers("kept-as-it-was")).isEqualTo(triggers);
+    }
+
+    /** A PUT answered 400; its body. */
+    private static String refusedPut(String name, String yaml) {
+        return asOperator().contentType("application/yaml").body(bytes(yaml)).put("/experiments/" + name).then()
+                .statusCode(400).extract().asString();
+    }
+
+    /** The experiment's cron triggers: key, cron expression, time zone and next fire time. */
+    private List<String> cronTriggers(String name) throws Exception {
+        return schedules.fireTriggers(name).stream().map(t -> t.getKey() + " " + ((CronTrigger) t).getCronExpression()
+                + " " + ((CronTrigger) t).getTimeZone().getID() + " " + t.getNextFireTime().toInstant()).toList();
+    }
+
     /** When the window a 409's message names opened. */
     static Instant openedAt(String refusal) {
         Matcher m = Pattern.compile("opened at (\\S+) for").matcher(refusal);
