@@ -228,6 +228,7 @@ class GuardianLatencyBenchTest {
                         SUBJECT, firstAbort, firstOwn, cpu);
                 System.out.print(report);
                 Files.writeString(Path.of("target", "guardian-latency.txt"), report);
+                appendTrials(published, toHandOff, handOffToPublished, endToEnd, own);
             } finally {
                 stop.set(true);
                 if (loadThread != null) {
@@ -260,6 +261,24 @@ class GuardianLatencyBenchTest {
                     loadJvm == null ? "" : loadJvm.logTail(20)).isTrue();
             Thread.sleep(50); // polling its report: there is no event to await
         }
+    }
+
+    /**
+     * Appends the counted trials to {@code bench/target/guardian-latency-trials.csv} (kept across runs, one line per
+     * trial, headed the first time), so that percentiles can be taken over several runs' trials together.
+     */
+    private static void appendTrials(List<Double> published, List<Double> toHandOff, List<Double> handOffToPublished,
+            List<Double> endToEnd, List<Double> own) throws java.io.IOException {
+        Path csv = Path.of("target", "guardian-latency-trials.csv");
+        var lines = new StringBuilder(Files.exists(csv) ? ""
+                : "subject,run_ended,published_ms,to_hand_off_ms,hand_off_to_published_ms,read_off_ms,guardian_own_ms\n");
+        String ended = Instant.now().toString();
+        for (int i = 0; i < published.size(); i++) {
+            lines.append(String.format(Locale.ROOT, "%s,%s,%.3f,%.3f,%.3f,%.3f,%s%n", RELAY ? "relay" : "guardian",
+                    ended, published.get(i), toHandOff.get(i), handOffToPublished.get(i), endToEnd.get(i),
+                    own.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f", own.get(i))));
+        }
+        Files.writeString(csv, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** Milliseconds since the epoch, with the instant's fraction of a millisecond. */
