@@ -21,15 +21,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 import io.tumult.local.LocalFiles;
+import io.tumult.local.LocalKafka;
 import io.tumult.local.LocalStack;
 import io.tumult.schemas.v1.Topics;
 
@@ -70,7 +66,8 @@ class ReplicaFiringTrialTest {
                 var replicas = new SchedulerReplicas(withLead(stack.config()), work, 3);
                 var topic = new RunStartRecorder(stack.kafka().bootstrapServers())) {
             String bootstrap = stack.kafka().bootstrapServers();
-            appendTimeOnRunStarts(bootstrap);
+            // each run-start stamped with when the broker appended it: the moment the publish is acknowledged
+            LocalKafka.stampAppendTime(bootstrap, Topics.RUN_START);
             replicas.startAll();
             topic.start();
             try {
@@ -251,16 +248,6 @@ class ReplicaFiringTrialTest {
         var keys = new HashSet<String>();
         ids.forEach(id -> keys.add(id.toString()));
         return keys;
-    }
-
-    /** The broker stamps each run-start with the time it appended it: the moment the publish is acknowledged. */
-    private static void appendTimeOnRunStarts(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RUN_START),
-                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
-                            AlterConfigOp.OpType.SET))))
-                    .all().get();
-        }
     }
 
     /** Publish attempts per run-start's run id, from the outbox. */

@@ -18,17 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -106,7 +101,7 @@ class GuardianLatencyBenchTest {
         Path work = Files.createDirectories(Path.of("target", "guardian-latency"));
         try (LocalKafka kafka = LocalKafka.start(); var events = new EventClient(kafka.bootstrapServers())) {
             String servers = kafka.bootstrapServers();
-            appendTimeOnAborts(servers);
+            LocalKafka.stampAppendTime(servers, Topics.RUN_ABORT); // each abort says when it was published
             List<UUID> background = BenchSamples.startHealthyRuns(events, 30, "latency-bench-background");
             Thread aborts = new Thread(
                     () -> readAborts(servers, received, abortBodies, abortAppended, abortHandedOff, abortHops, stop),
@@ -288,19 +283,6 @@ class GuardianLatencyBenchTest {
 
     private static double share(Duration cpu, double seconds) {
         return 100 * cpu.toNanos() / 1e9 / seconds;
-    }
-
-    /**
-     * Has the broker stamp each abort with the time it appended it ({@code LogAppendTime}): when the abort was published,
-     * on this machine's one clock, to the millisecond.
-     */
-    private static void appendTimeOnAborts(String servers) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RUN_ABORT),
-                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
-                            AlterConfigOp.OpType.SET))))
-                    .all().get();
-        }
     }
 
     /**

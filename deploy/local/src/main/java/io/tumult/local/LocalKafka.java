@@ -21,7 +21,10 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.tumult.schemas.v1.Topics;
@@ -195,6 +198,22 @@ public final class LocalKafka implements KafkaBroker {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(props)) {
             createTopics(admin);
+        }
+    }
+
+    /**
+     * Has the broker at {@code bootstrapServers} stamp each record of {@code topic} with the moment it appended it
+     * ({@code LogAppendTime}), for trials that time a publish to when it was on the topic, on this machine's clock.
+     */
+    public static void stampAppendTime(String bootstrapServers, String topic)
+            throws InterruptedException, ExecutionException {
+        var props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
+                            AlterConfigOp.OpType.SET))))
+                    .all().get();
         }
     }
 
