@@ -58,10 +58,9 @@ import io.tumult.schemas.v1.Trigger;
  * {@code -DguardianLoadInBenchJvm=true} runs it on a thread of this JVM instead, at normal priority. Each trial starts
  * a run watching {@code last(bench_breach[5s]) > 0.5}, waits until the guardian lists it, then sends one breaching
  * sample; the time is from just before that send to the abort published (the broker's append time, stamped on the
- * record: {@code LogAppendTime} on the abort topic), and to the moment a consumer of the abort topic holds it. Trials are 100
- * to 200 ms apart (random): breaches are rare, and the bench's own
- * work (a run-start, polling the guardian, the breach) is then a small load beside the background. Five trials warm up and are
- * not counted, and none counts before
+ * record: {@code LogAppendTime} on the abort topic), and to the moment a consumer of the abort topic holds it. Trials
+ * are 100 to 200 ms apart (random): breaches are rare, and the bench's own work (a run-start, polling the guardian, the
+ * breach) is then a small load beside the background. Five trials warm up and are not counted, and none counts before
  * {@code -DguardianWarmUpSeconds} of load (the JVMs' compilers settle). Also reports the guardian's own part
  * ({@code guardianLatencyMs} in the abort) and each JVM's CPU over the counted trials. Writes
  * {@code bench/target/guardian-latency.txt}.
@@ -90,11 +89,7 @@ class GuardianLatencyBenchTest {
         var toHandOff = new ArrayList<Double>();
         var handOffToPublished = new ArrayList<Double>();
         var lastHop = new ArrayList<Double>();
-        var received = new ConcurrentHashMap<String, Long>();
-        var abortBodies = new ConcurrentHashMap<String, byte[]>();
-        var abortAppended = new ConcurrentHashMap<String, Long>();
-        var abortHandedOff = new ConcurrentHashMap<String, Instant>();
-        var abortHops = new ConcurrentHashMap<String, Long>();
+        var heldAborts = new ConcurrentHashMap<String, HeldAbort>();
         var stop = new AtomicBoolean();
         var sentByThread = new AtomicLong();
         var random = new java.util.Random();
@@ -103,9 +98,7 @@ class GuardianLatencyBenchTest {
             String servers = kafka.bootstrapServers();
             LocalKafka.stampAppendTime(servers, Topics.RUN_ABORT); // each abort says when it was published
             List<UUID> background = BenchSamples.startHealthyRuns(events, 30, "latency-bench-background");
-            Thread aborts = new Thread(
-                    () -> readAborts(servers, received, abortBodies, abortAppended, abortHandedOff, abortHops, stop),
-                    "abort-reader");
+            Thread aborts = new Thread(() -> readAborts(servers, heldAborts, stop), "abort-reader");
             aborts.start();
             Thread loadThread = null;
             GuardedProcess loadJvm = null;
@@ -164,31 +157,30 @@ class GuardianLatencyBenchTest {
 
                     // Then its abort is on the topic (the reader stamps when it holds it: waking here adds nothing)
                     long deadline = sent + WAIT.toNanos();
-                    Long at;
-                    while ((at = received.get(key)) == null) {
+                    HeldAbort held;
+                    while ((held = heldAborts.get(key)) == null) {
                         assertThat(System.nanoTime()).as("abort of %s; guardian log:%n%s", key, guardian.logTail(20))
                                 .isLessThan(deadline);
                         LockSupport.parkNanos(200_000); // not a spin: the cores are shared
                     }
                     if (trial == 0) {
-                        firstAbort = (at - sent) / 1e6;
+                        firstAbort = (held.heldNanos() - sent) / 1e6;
                         firstOwn = RELAY ? Double.NaN
-                                : TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key)).reason()
-                                        .guardianLatencyMs();
+                                : TumultJson.decode(EventType.RUN_ABORTED, held.body()).reason().guardianLatencyMs();
                     }
                     if (counted) {
-                        endToEnd.add((at - sent) / 1e6);
-                        assertThat(abortAppended).as("abort stamped with the broker's append time").containsKey(key);
-                        assertThat(abortHandedOff).as("abort's ce_time header").containsKey(key);
+                        endToEnd.add((held.heldNanos() - sent) / 1e6);
+                        assertThat(held.appendedMillis()).as("abort stamped with the broker's append time").isNotNull();
+                        assertThat(held.handedOff()).as("abort's ce_time header").isNotNull();
                         // the append's whole millisecond, rounded up: never shorter than it was
-                        double appended = abortAppended.get(key) + 1;
-                        double handedOff = millis(abortHandedOff.get(key));
+                        double appended = held.appendedMillis() + 1;
+                        double handedOff = millis(held.handedOff());
                         published.add(appended - millis(sentAt));
                         toHandOff.add(handedOff - millis(sentAt));
                         handOffToPublished.add(appended - handedOff);
-                        lastHop.add(abortHops.get(key).doubleValue());
+                        lastHop.add((double) held.lastHopMillis());
                         if (!RELAY) {
-                            RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, abortBodies.get(key));
+                            RunAborted abort = TumultJson.decode(EventType.RUN_ABORTED, held.body());
                             own.add(abort.reason().guardianLatencyMs());
                         }
                     }
@@ -286,13 +278,16 @@ class GuardianLatencyBenchTest {
     }
 
     /**
-     * Reads the abort topic: when each run's first abort was held ({@link System#nanoTime()}), its body, when the broker
-     * appended it (its record's timestamp), when its sender handed it to its producer (its CloudEvents time, {@code
-     * ce_time}), and how long after that append it was held: the last hop alone.
+     * A run's first abort as the reader held it: when ({@link System#nanoTime()}), its body, when the broker appended it
+     * (its record's timestamp; null unless {@code LogAppendTime}), when its sender handed it to its producer (its
+     * CloudEvents time, {@code ce_time}; null without one), and how long after its record's timestamp it was held: the
+     * last hop alone.
      */
-    private static void readAborts(String servers, Map<String, Long> received, Map<String, byte[]> bodies,
-            Map<String, Long> appended, Map<String, Instant> handedOff, Map<String, Long> lastHops,
-            AtomicBoolean stop) {
+    private record HeldAbort(long heldNanos, byte[] body, Long appendedMillis, Instant handedOff, long lastHopMillis) {
+    }
+
+    /** Reads the abort topic into {@code held}, each run's first abort. */
+    private static void readAborts(String servers, Map<String, HeldAbort> held, AtomicBoolean stop) {
         // a fetch is answered as soon as a record arrives: a long wait adds no latency, and no busy polling
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -304,16 +299,11 @@ class GuardianLatencyBenchTest {
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long at = System.nanoTime();
-                    if (r.timestampType() == TimestampType.LOG_APPEND_TIME) { // else the trial fails on its absence
-                        appended.putIfAbsent(r.key(), r.timestamp());
-                    }
                     Header time = r.headers().lastHeader("ce_time");
-                    if (time != null) { // else the trial fails on its absence
-                        handedOff.putIfAbsent(r.key(), Instant.parse(new String(time.value(), StandardCharsets.UTF_8)));
-                    }
-                    lastHops.putIfAbsent(r.key(), System.currentTimeMillis() - r.timestamp());
-                    bodies.put(r.key(), r.value());
-                    received.putIfAbsent(r.key(), at);
+                    held.putIfAbsent(r.key(), new HeldAbort(at, r.value(),
+                            r.timestampType() == TimestampType.LOG_APPEND_TIME ? r.timestamp() : null,
+                            time == null ? null : Instant.parse(new String(time.value(), StandardCharsets.UTF_8)),
+                            System.currentTimeMillis() - r.timestamp()));
                 }
             }
         }
