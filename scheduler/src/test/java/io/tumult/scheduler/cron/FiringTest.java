@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -403,7 +407,7 @@ class FiringTest {
 
     @Test
     void shouldStartOneRunWhenACronFireAndARunNowRaceUnderForbid() throws Exception {
-        var racers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var racers = Executors.newFixedThreadPool(2);
         int cronWon = 0;
         try {
             for (int race = 0; race < 8; race++) {
@@ -414,19 +418,19 @@ class FiringTest {
 
                 // When its cron fire and a person's run-now arrive together, the fire held back a little longer in
                 // each race (0 to 21 ms: a request over HTTP takes about that), so that either may come first
-                var together = new java.util.concurrent.CyclicBarrier(2);
-                long holdBack = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(3L * race);
+                var together = new CyclicBarrier(2);
+                long holdBack = TimeUnit.MILLISECONDS.toNanos(3L * race);
                 var cron = racers.submit(() -> {
                     together.await();
-                    java.util.concurrent.locks.LockSupport.parkNanos(holdBack);
+                    LockSupport.parkNanos(holdBack);
                     return query(() -> launcher.fireScheduled(name, fireTime));
                 });
                 var runNow = racers.submit(() -> {
                     together.await();
                     return asOperator().post("/experiments/" + name + "/runs").then().extract();
                 });
-                FireResult fired = cron.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-                var asked = runNow.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                FireResult fired = cron.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                var asked = runNow.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
                 // Then exactly one of them started a run, and the other was told why not
                 if (fired.runId() != null) {
